@@ -1,0 +1,61 @@
+# Model Steward: every target installs what it needs on a fresh machine.
+SHELL := /bin/bash
+export SAM_CLI_TELEMETRY := 0
+.DEFAULT_GOAL := help
+
+VENV       := .venv
+BIN        := $(VENV)/bin
+PY         := $(BIN)/python
+STAMP      := $(VENV)/.installed
+REGION     ?= eu-west-1
+# The Lambda runtime is python3.13: `sam build` needs that interpreter on PATH.
+PY313_DIR   = $(shell d=$$(dirname "$$(scripts/find-python)"); [ -x "$$d/python3.13" ] && echo "$$d")
+
+.PHONY: help dev lint format test unit integration demo build deploy bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || "$$(scripts/find-python)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+dev: $(STAMP) ## create .venv with the package (editable) and its dev tools; provides .venv/bin/steward
+
+format: $(STAMP) ## format and autofix
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+lint: $(STAMP) ## ruff, mypy, sam validate --lint, checkov
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/sam validate --lint --template template.yaml --region $(REGION)
+	scripts/checkov
+
+unit: $(STAMP) ## domain and handler tests that need no local stack
+	$(BIN)/pytest tests/unit tests/emulator
+
+integration: $(STAMP) ## tests through the local stack (template deployed into moto + emulator)
+	$(BIN)/pytest tests/integration
+
+test: dev lint ## everything CI checks: dev, lint, all tests
+	$(BIN)/pytest
+
+demo: $(STAMP) ## run Model Steward locally (moto + Lookout for Equipment emulator)
+	$(PY) -m emulators.demo
+
+bench: $(STAMP) ## benchmarks (print figures)
+	$(PY) -m benchmarks.run
+
+build: $(STAMP) ## sam build (needs python3.13)
+	@test -n "$(PY313_DIR)" || { echo "make build: python3.13 not found (the Lambda runtime)"; exit 1; }
+	PATH="$(PY313_DIR):$$PATH" $(BIN)/sam build --template template.yaml
+
+deploy: build ## sam deploy (CONFIG_ENV=default|prod)
+	$(BIN)/sam deploy --config-env $${CONFIG_ENV:-default}
+
+clean: ## remove build output and caches (keeps .venv)
+	rm -rf .aws-sam demo-output .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,3 @@
+from model_steward.cli import main
+
+raise SystemExit(main())

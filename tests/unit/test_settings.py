@@ -1,0 +1,62 @@
+"""Settings are validated at cold start, and an invalid environment says what is wrong."""
+
+from __future__ import annotations
+
+import pytest
+
+from model_steward.errors import ConfigurationError
+from model_steward.models.settings import WatchSettings, load_settings
+
+COMMON = {
+    "ENVIRONMENT": "dev",
+    "LEDGER_TABLE_NAME": "model-steward-ledger",
+    "ALERT_TOPIC_ARN": "arn:aws:sns:eu-west-1:123456789012:alerts",
+    "EVALUATE_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/evaluate",
+}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings():
+    load_settings.cache_clear()
+    yield
+    load_settings.cache_clear()
+
+
+def test_given_names_with_spaces_when_loaded_then_the_list_is_split_and_trimmed(monkeypatch) -> None:
+    for key, value in {**COMMON, "WATCHED_MODELS": "pump-01, pump-02,,", "WATCHED_MODEL_PREFIX": ""}.items():
+        monkeypatch.setenv(key, value)
+
+    settings = load_settings(WatchSettings)
+
+    assert settings.watched_models == ("pump-01", "pump-02")
+
+
+@pytest.mark.parametrize(
+    ("names", "prefix", "model", "watched"),
+    [
+        ((), "", "anything", True),
+        (("pump-01",), "", "pump-01", True),
+        (("pump-01",), "", "pump-02", False),
+        ((), "comp-", "comp-7", True),
+        ((), "comp-", "pump-01", False),
+        (("pump-01",), "comp-", "pump-01", True),
+        (("pump-01",), "comp-", "comp-1", True),
+    ],
+)
+def test_explicit_names_and_prefix_add_up_and_neither_means_all(names, prefix, model, watched) -> None:
+    settings = WatchSettings.model_validate(
+        {**COMMON, "WATCHED_MODELS": ",".join(names), "WATCHED_MODEL_PREFIX": prefix}
+    )
+
+    assert settings.watches(model) is watched
+
+
+def test_given_an_invalid_environment_when_loaded_then_every_problem_is_named(monkeypatch) -> None:
+    for key, value in {**COMMON, "ALERT_TOPIC_ARN": "not-an-arn", "WATCHED_MODELS": "ok,bad name"}.items():
+        monkeypatch.setenv(key, value)
+
+    with pytest.raises(ConfigurationError) as excinfo:
+        load_settings(WatchSettings)
+
+    assert "ALERT_TOPIC_ARN" in str(excinfo.value)
+    assert "WATCHED_MODELS" in str(excinfo.value)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from mypy_boto3_ssm import SSMClient
 
 # Lookout for Equipment publishes no rate limits: give throttling more room than the default 3.
-RETRY_CONFIG = Config(retries={"mode": "standard", "max_attempts": 8}, connect_timeout=5, read_timeout=30)
+RETRY_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 8}, connect_timeout=5, read_timeout=30)
 
 
 @functools.cache

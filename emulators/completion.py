@@ -1,0 +1,180 @@
+"""What moto's CloudFormation leaves out, applied through the service APIs moto does implement.
+
+moto's CloudFormation cannot create some resource types (subscriptions, alarms, schedules, invoke
+configurations, topic and bucket policies) and ignores a bucket's ``NotificationConfiguration``.
+After the stack exists, each of these is created with the matching API call, its properties
+resolved against the deployed resources, so the local wiring stays the template's. Anything no
+applier covers stays listed in ``LocalStack.not_emulated``: notably the topic and bucket policies,
+which deny requests without TLS (``aws:SecureTransport``); moto enforces that, and the local
+endpoints are plain HTTP, so applying them would refuse every local call.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from emulators.stack import LocalStack
+
+
+class Resolver:
+    """Resolves Ref / Fn::GetAtt / Fn::Sub / Fn::Join against a deployed local stack."""
+
+    def __init__(self, stack: LocalStack) -> None:
+        self.stack = stack
+        self.pseudo = {
+            "AWS::AccountId": stack.account_id,
+            "AWS::Region": stack.region,
+            "AWS::Partition": "aws",
+            "AWS::StackName": stack.stack_name,
+            "AWS::URLSuffix": "amazonaws.com",
+        }
+
+    def resolve(self, node: Any) -> Any:
+        if isinstance(node, list):
+            return [self.resolve(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if set(node) == {"Ref"}:
+            return self.ref(node["Ref"])
+        if set(node) == {"Fn::GetAtt"}:
+            target = node["Fn::GetAtt"]
+            name, attribute = target.split(".", 1) if isinstance(target, str) else target
+            return self.get_att(name, attribute)
+        if set(node) == {"Fn::Sub"}:
+            return self.sub(node["Fn::Sub"])
+        if set(node) == {"Fn::Join"}:
+            separator, items = node["Fn::Join"]
+            return separator.join(str(self.resolve(item)) for item in items)
+        return {key: self.resolve(value) for key, value in node.items()}
+
+    def ref(self, name: str) -> str:
+        if name in self.pseudo:
+            return self.pseudo[name]
+        if name in self.stack.parameters:
+            return self.stack.parameters[name]
+        return self.stack.resources[name]
+
+    def get_att(self, name: str, attribute: str) -> str:
+        kind = self.stack.resource_types[name]
+        physical = self.stack.resources[name]
+        account, region = self.stack.account_id, self.stack.region
+        if attribute == "Arn":
+            if kind == "AWS::Lambda::Function":
+                return self.stack.functions[name].arn
+            if kind == "AWS::SQS::Queue":
+                return f"arn:aws:sqs:{region}:{account}:{physical.rsplit('/', 1)[1]}"
+            if kind == "AWS::SNS::Topic":
+                return physical
+            if kind == "AWS::IAM::Role":
+                return f"arn:aws:iam::{account}:role/{physical}"
+            if kind == "AWS::KMS::Key":
+                return f"arn:aws:kms:{region}:{account}:key/{physical}"
+            if kind == "AWS::Events::Rule":
+                return f"arn:aws:events:{region}:{account}:rule/{physical.rsplit('/', 1)[-1]}"
+        if attribute == "QueueName" and kind == "AWS::SQS::Queue":
+            return physical.rsplit("/", 1)[1]
+        if attribute == "TopicName" and kind == "AWS::SNS::Topic":
+            return physical.rsplit(":", 1)[1]
+        raise KeyError(f"Fn::GetAtt {name}.{attribute} ({kind}) is not resolvable locally")
+
+    def sub(self, spec: str | list[Any]) -> str:
+        text, variables = (spec, {}) if isinstance(spec, str) else (spec[0], self.resolve(spec[1]))
+
+        def replace(match: re.Match[str]) -> str:
+            token = match.group(1)
+            if token in variables:
+                return str(variables[token])
+            if "." in token:
+                name, attribute = token.split(".", 1)
+                return self.get_att(name, attribute)
+            return self.ref(token)
+
+        return re.sub(r"\$\{([^!}][^}]*)\}", replace, text)
+
+
+Applier = Callable[["LocalStack", Resolver, str, Mapping[str, Any]], None]
+
+
+_SUBSCRIPTION_ATTRIBUTES = ("FilterPolicy", "FilterPolicyScope", "RawMessageDelivery", "RedrivePolicy")
+
+
+def _subscription(stack: LocalStack, resolver: Resolver, name: str, props: Mapping[str, Any]) -> None:
+    attributes = {}
+    for key in _SUBSCRIPTION_ATTRIBUTES:
+        if key in props:
+            value = resolver.resolve(props[key])
+            attributes[key] = json.dumps(value) if isinstance(value, dict) else str(value).lower()
+    if "FilterPolicyScope" in attributes:
+        attributes["FilterPolicyScope"] = str(props["FilterPolicyScope"])
+    stack.client("sns").subscribe(
+        TopicArn=resolver.resolve(props["TopicArn"]),
+        Protocol=props["Protocol"],
+        Endpoint=resolver.resolve(props["Endpoint"]),
+        Attributes=attributes,
+    )
+
+
+def _alarm(stack: LocalStack, resolver: Resolver, name: str, props: Mapping[str, Any]) -> None:
+    resolved = resolver.resolve(dict(props))
+    resolved.setdefault("AlarmName", f"{stack.stack_name}-{name}")
+    stack.client("cloudwatch").put_metric_alarm(**resolved)
+
+
+def _schedule(stack: LocalStack, resolver: Resolver, name: str, props: Mapping[str, Any]) -> None:
+    resolved = resolver.resolve(dict(props))
+    stack.client("scheduler").create_schedule(**resolved)
+
+
+def _invoke_config(stack: LocalStack, resolver: Resolver, name: str, props: Mapping[str, Any]) -> None:
+    resolved = resolver.resolve(dict(props))
+    resolved["FunctionName"] = resolved.pop("FunctionName")
+    resolved["Qualifier"] = resolved.pop("Qualifier", "$LATEST")
+    stack.client("lambda").put_function_event_invoke_config(**resolved)
+
+
+APPLIERS: dict[str, Applier] = {
+    "AWS::SNS::Subscription": _subscription,
+    "AWS::CloudWatch::Alarm": _alarm,
+    "AWS::Scheduler::Schedule": _schedule,
+    "AWS::Lambda::EventInvokeConfig": _invoke_config,
+}
+
+
+def bucket_notifications(stack: LocalStack, resolver: Resolver, name: str, props: Mapping[str, Any]) -> None:
+    """A bucket's NotificationConfiguration (moto's CloudFormation creates the bucket without it)."""
+    config = props.get("NotificationConfiguration", {})
+    lambdas = [
+        {
+            "LambdaFunctionArn": resolver.resolve(item["Function"]),
+            "Events": [item["Event"]],
+            "Filter": {"Key": {"FilterRules": item.get("Filter", {}).get("S3Key", {}).get("Rules", [])}},
+        }
+        for item in config.get("LambdaConfigurations", [])
+    ]
+    if lambdas:
+        stack.client("s3").put_bucket_notification_configuration(
+            Bucket=stack.resources[name], NotificationConfiguration={"LambdaFunctionConfigurations": lambdas}
+        )
+
+
+def complete(stack: LocalStack, resources: Mapping[str, Any]) -> dict[str, str]:
+    """Apply what moto's CloudFormation skipped; returns what is still not emulated (id -> type)."""
+    resolver = Resolver(stack)
+    still_missing = {}
+    for name, body in resources.items():
+        kind, props = body["Type"], body.get("Properties", {})
+        if kind == "AWS::S3::Bucket" and name in stack.resources:
+            bucket_notifications(stack, resolver, name, props)
+        if name not in stack.not_emulated:
+            continue
+        applier = APPLIERS.get(kind)
+        if applier is None:
+            still_missing[name] = kind
+            continue
+        applier(stack, resolver, name, props)
+        stack.resources[name] = name
+    return still_missing

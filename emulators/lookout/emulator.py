@@ -1,0 +1,125 @@
+"""``LookoutEmulator``: the emulated service on a loopback port plus its scenario API."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+
+from emulators.lookout.protocol import ServiceError
+from emulators.lookout.server import EmulatorHTTPServer
+from emulators.lookout.service import LookoutService
+from emulators.lookout.state import LookoutState
+
+if TYPE_CHECKING:
+    from mypy_boto3_lookoutequipment import LookoutEquipmentClient
+
+
+class LookoutEmulator(LookoutState):
+    """A stateful Lookout for Equipment endpoint for an unmodified boto3 client.
+
+    ``with LookoutEmulator() as emu:`` serves on ``emu.endpoint_url`` (``127.0.0.1`` and a free
+    port by default) until the block ends. All scenario methods of :class:`LookoutState` are
+    available on the emulator (``seed_model``, ``add_version``, ``start_retraining`` ...).
+    """
+
+    def __init__(
+        self,
+        region: str = "eu-west-1",
+        account_id: str = "123456789012",
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        clock: Callable[[], datetime] | None = None,
+        complete_imports_immediately: bool = False,
+    ) -> None:
+        super().__init__(
+            region, account_id, clock=clock, complete_imports_immediately=complete_imports_immediately
+        )
+        self.service = LookoutService(self)
+        self._address = (host, port)
+        self._server: EmulatorHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def start(self) -> Self:
+        """Bind the port and serve in a background thread."""
+        if self._server is not None:
+            raise RuntimeError("the emulator is already running")
+        self._server = EmulatorHTTPServer(self._address, self.service)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.name = f"lookout-emulator-{self.port}"
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the emulator is not running")
+        return int(self._server.server_address[1])
+
+    @property
+    def endpoint_url(self) -> str:
+        """``http://127.0.0.1:PORT``: pass as ``endpoint_url`` or ``AWS_ENDPOINT_URL_LOOKOUTEQUIPMENT``."""
+        if self._server is None:
+            raise RuntimeError("the emulator is not running")
+        host = str(self._server.server_address[0])
+        return f"http://{host}:{self.port}"
+
+    def client(self, **kwargs: Any) -> LookoutEquipmentClient:
+        """A boto3 ``lookoutequipment`` client for this emulator (dummy credentials, this region)."""
+        import boto3
+
+        settings: dict[str, Any] = {
+            "region_name": self.region,
+            "endpoint_url": self.endpoint_url,
+            "aws_access_key_id": "testing",
+            "aws_secret_access_key": "testing",
+        }
+        settings.update(kwargs)
+        return boto3.client("lookoutequipment", **settings)
+
+    # ---------------------------------------------------------------- accessors
+
+    def describe(self, model_name: str) -> dict[str, Any]:
+        """What DescribeModel would answer now (datetimes as ``datetime``, absent members omitted)."""
+        return self._answer(self.service.describe_model, {"ModelName": model_name})
+
+    def describe_version(self, model_name: str, version: int) -> dict[str, Any]:
+        """What DescribeModelVersion would answer now (as :meth:`describe`)."""
+        return self._answer(
+            self.service.describe_model_version, {"ModelName": model_name, "ModelVersion": version}
+        )
+
+    def _answer(
+        self, operation: Callable[[dict[str, Any]], dict[str, Any]], params: dict[str, Any]
+    ) -> dict[str, Any]:
+        with self.lock:
+            try:
+                response = operation(params)
+            except ServiceError as error:
+                raise KeyError(error.message) from None
+        return {name: value for name, value in response.items() if value is not None}

@@ -1,0 +1,465 @@
+"""The service's API operations: a request body in, an HTTP response (wire format) out.
+
+Orderings (the real service documents none; code under test must not rely on them):
+
+* ListModels and ListRetrainingSchedulers: by model name, ascending.
+* ListModelVersions: by version number, descending (newest first).
+
+Pages hold ``MaxResults`` items (1..500), :data:`DEFAULT_PAGE_SIZE` when it is absent.
+``NextToken`` is opaque and bound to the operation and its filters (see
+:class:`~emulators.lookout.protocol.PageTokens`). Filters: ``*BeginsWith`` are case-sensitive prefix
+matches; ``CreatedAtStartTime`` / ``CreatedAtEndTime`` and ``MinModelVersion`` / ``MaxModelVersion``
+are inclusive bounds.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from emulators.lookout.protocol import (
+    IMPLEMENTED_OPERATIONS,
+    TARGET_PREFIX,
+    HttpResponse,
+    PageTokens,
+    ServiceError,
+    ShapeMismatchError,
+    error_response,
+    from_epoch,
+    json_response,
+    response_body,
+    service_model,
+    validate_request,
+)
+from emulators.lookout.state import LookoutState, Model, Version
+
+DEFAULT_PAGE_SIZE = 50
+_PAGING_PARAMETERS = ("NextToken", "MaxResults")
+_SCHEDULED = ("PENDING", "RUNNING")
+_SUMMARY_MEMBERS = (
+    "ModelName",
+    "ModelArn",
+    "DatasetName",
+    "DatasetArn",
+    "Status",
+    "CreatedAt",
+    "ActiveModelVersion",
+    "ActiveModelVersionArn",
+    "LatestScheduledRetrainingStatus",
+    "LatestScheduledRetrainingModelVersion",
+    "LatestScheduledRetrainingStartTime",
+    "NextScheduledRetrainingStartDate",
+    "RetrainingSchedulerStatus",
+    "ModelDiagnosticsOutputConfiguration",
+    "ModelQuality",
+)
+
+Item = TypeVar("Item")
+Handler = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _not_found(what: str) -> ServiceError:
+    return ServiceError("ResourceNotFoundException", f"{what} does not exist.")
+
+
+class LookoutService:
+    """Answers the API operations from a :class:`LookoutState`."""
+
+    def __init__(self, state: LookoutState, tokens: PageTokens | None = None) -> None:
+        self.state = state
+        self.tokens = tokens or PageTokens()
+        self._handlers: dict[str, Handler] = {
+            "ListModels": self.list_models,
+            "DescribeModel": self.describe_model,
+            "ListModelVersions": self.list_model_versions,
+            "DescribeModelVersion": self.describe_model_version,
+            "UpdateActiveModelVersion": self.update_active_model_version,
+            "ImportModelVersion": self.import_model_version,
+            "DescribeRetrainingScheduler": self.describe_retraining_scheduler,
+            "ListRetrainingSchedulers": self.list_retraining_schedulers,
+        }
+        assert set(self._handlers) == IMPLEMENTED_OPERATIONS
+
+    # ---------------------------------------------------------------- request handling
+
+    def handle(self, target: str | None, body: bytes) -> HttpResponse:
+        """Answer one request: ``target`` is the ``X-Amz-Target`` header, ``body`` the raw JSON."""
+        operation = _operation_name(target)
+        params: dict[str, Any] | None = None
+        parse_error: str | None = None
+        try:
+            decoded = json.loads(body or b"{}")
+            if isinstance(decoded, dict):
+                params = decoded
+            else:
+                parse_error = "The request body must be a JSON object."
+        except ValueError as exc:
+            parse_error = f"The request body is not valid JSON: {exc}"
+        try:
+            self._check_operation(target, operation)
+            delay = self.state.latency(operation)
+            if delay:
+                time.sleep(delay)
+            fault = self.state.take_fault(operation)
+            if fault is not None:
+                raise ServiceError(fault.code, fault.message, fault.status)
+            if parse_error is not None or params is None:
+                raise ServiceError("SerializationException", parse_error or "Empty request.")
+            validated = validate_request(operation, params)
+            with self.state.lock:
+                result = self._handlers[operation](validated)
+            response = json_response(200, response_body(operation, result))
+            error_code = None
+        except ServiceError as error:
+            response, error_code = error_response(error), error.code
+        except ShapeMismatchError as exc:
+            bug = ServiceError("InternalServerException", f"The emulator built an invalid response: {exc}")
+            response, error_code = error_response(bug), bug.code
+        self.state.record_call(operation, params, response.status, error_code)
+        return response
+
+    @staticmethod
+    def _check_operation(target: str | None, operation: str) -> None:
+        if not target or not target.startswith(f"{TARGET_PREFIX}."):
+            raise ServiceError(
+                "UnknownOperationException",
+                f"Missing or unrecognised X-Amz-Target header {target!r}: "
+                f"expected '{TARGET_PREFIX}.<Operation>'.",
+            )
+        if operation not in service_model().operation_names:
+            raise ServiceError("UnknownOperationException", f"Unknown operation {operation!r}.")
+        if operation not in IMPLEMENTED_OPERATIONS:
+            raise ServiceError(
+                "UnknownOperationException",
+                f"The Lookout for Equipment emulator does not implement {operation}; it implements "
+                + ", ".join(sorted(IMPLEMENTED_OPERATIONS))
+                + ".",
+            )
+
+    def _page(
+        self,
+        operation: str,
+        params: dict[str, Any],
+        items: Sequence[Item],
+        key: Callable[[Item], str],
+        *,
+        descending: bool = False,
+    ) -> tuple[list[Item], str | None]:
+        """One page of ``items`` (already filtered and sorted by ``key``) and the next token."""
+        filters = {name: value for name, value in params.items() if name not in _PAGING_PARAMETERS}
+        remaining = list(items)
+        if "NextToken" in params:
+            after = self.tokens.position(operation, filters, params["NextToken"])
+            remaining = [
+                item for item in remaining if (key(item) < after if descending else key(item) > after)
+            ]
+        size = params.get("MaxResults", DEFAULT_PAGE_SIZE)
+        page = remaining[:size]
+        token = self.tokens.issue(operation, filters, key(page[-1])) if len(remaining) > size else None
+        return page, token
+
+    # ---------------------------------------------------------------- models
+
+    def _model(self, name: str) -> Model:
+        model = self.state.models.get(name)
+        if model is None:
+            raise _not_found(f"Model {name}")
+        return model
+
+    def _describe(self, model: Model) -> dict[str, Any]:
+        reference = model.reference_version
+        base = model.base_version
+        retraining = model.versions.get(model.latest_retraining) if model.latest_retraining else None
+        scheduler = model.scheduler
+        return {
+            "ModelName": model.name,
+            "ModelArn": model.arn,
+            "DatasetName": model.dataset_name,
+            "DatasetArn": model.dataset_arn,
+            "Schema": model.schema,
+            "LabelsInputConfiguration": reference.labels if reference else None,
+            "TrainingDataStartTime": reference.training_data_start if reference else None,
+            "TrainingDataEndTime": reference.training_data_end if reference else None,
+            "EvaluationDataStartTime": reference.evaluation_data_start if reference else None,
+            "EvaluationDataEndTime": reference.evaluation_data_end if reference else None,
+            "RoleArn": model.role_arn,
+            "DataPreProcessingConfiguration": {"TargetSamplingRate": model.sampling_rate},
+            "Status": model.status,
+            "TrainingExecutionStartTime": reference.training_execution_start if reference else None,
+            "TrainingExecutionEndTime": reference.training_execution_end if reference else None,
+            "FailedReason": base.failed_reason if base and model.status == "FAILED" else None,
+            "ModelMetrics": reference.model_metrics if reference else None,
+            "LastUpdatedTime": model.last_updated,
+            "CreatedAt": model.created_at,
+            "SourceModelVersionArn": reference.source_model_version_arn if reference else None,
+            "ImportJobStartTime": reference.import_job_start if reference else None,
+            "ImportJobEndTime": reference.import_job_end if reference else None,
+            "ActiveModelVersion": model.active,
+            "ActiveModelVersionArn": model.version_arn(model.active) if model.active else None,
+            "ModelVersionActivatedAt": model.active_at,
+            "PreviousActiveModelVersion": model.previous,
+            "PreviousActiveModelVersionArn": model.version_arn(model.previous) if model.previous else None,
+            "PreviousModelVersionActivatedAt": model.previous_at,
+            "PriorModelMetrics": reference.prior_model_metrics if reference else None,
+            "LatestScheduledRetrainingFailedReason": retraining.failed_reason if retraining else None,
+            "LatestScheduledRetrainingStatus": retraining.status if retraining else None,
+            "LatestScheduledRetrainingModelVersion": retraining.number if retraining else None,
+            "LatestScheduledRetrainingStartTime": retraining.created_at if retraining else None,
+            "LatestScheduledRetrainingAvailableDataInDays": (
+                retraining.retraining_available_data_in_days if retraining else None
+            ),
+            "NextScheduledRetrainingStartDate": (
+                scheduler.next_run if scheduler and scheduler.status in _SCHEDULED else None
+            ),
+            "AccumulatedInferenceDataStartTime": model.inference_data_start,
+            "AccumulatedInferenceDataEndTime": model.inference_data_end,
+            "RetrainingSchedulerStatus": scheduler.status if scheduler else None,
+            "ModelDiagnosticsOutputConfiguration": model.diagnostics_configuration,
+            "ModelQuality": reference.model_quality if reference else None,
+        }
+
+    def describe_model(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._describe(self._model(params["ModelName"]))
+
+    def list_models(self, params: dict[str, Any]) -> dict[str, Any]:
+        status = params.get("Status")
+        name_prefix = params.get("ModelNameBeginsWith", "")
+        dataset_prefix = params.get("DatasetNameBeginsWith", "")
+        models = [
+            model
+            for model in sorted(self.state.models.values(), key=lambda m: m.name)
+            if model.name.startswith(name_prefix)
+            and model.dataset_name.startswith(dataset_prefix)
+            and (status is None or model.status == status)
+        ]
+        page, token = self._page("ListModels", params, models, lambda m: m.name)
+        summaries = []
+        for model in page:
+            described = self._describe(model)
+            summaries.append({member: described[member] for member in _SUMMARY_MEMBERS})
+        return {"ModelSummaries": summaries, "NextToken": token}
+
+    # ---------------------------------------------------------------- versions
+
+    def _version(self, model: Model, number: int) -> Version:
+        version = model.versions.get(number)
+        if version is None:
+            raise _not_found(f"Version {number} of model {model.name}")
+        return version
+
+    def describe_model_version(self, params: dict[str, Any]) -> dict[str, Any]:
+        model = self._model(params["ModelName"])
+        v = self._version(model, params["ModelVersion"])
+        return {
+            "ModelName": model.name,
+            "ModelArn": model.arn,
+            "ModelVersion": v.number,
+            "ModelVersionArn": v.arn,
+            "Status": v.status,
+            "SourceType": v.source_type,
+            "DatasetName": model.dataset_name,
+            "DatasetArn": model.dataset_arn,
+            "Schema": model.schema,
+            "LabelsInputConfiguration": v.labels,
+            "TrainingDataStartTime": v.training_data_start,
+            "TrainingDataEndTime": v.training_data_end,
+            "EvaluationDataStartTime": v.evaluation_data_start,
+            "EvaluationDataEndTime": v.evaluation_data_end,
+            "RoleArn": model.role_arn,
+            "DataPreProcessingConfiguration": {"TargetSamplingRate": model.sampling_rate},
+            "TrainingExecutionStartTime": v.training_execution_start,
+            "TrainingExecutionEndTime": v.training_execution_end,
+            "FailedReason": v.failed_reason,
+            "ModelMetrics": v.model_metrics,
+            "LastUpdatedTime": v.last_updated,
+            "CreatedAt": v.created_at,
+            "SourceModelVersionArn": v.source_model_version_arn,
+            "ImportJobStartTime": v.import_job_start,
+            "ImportJobEndTime": v.import_job_end,
+            "ImportedDataSizeInBytes": v.imported_data_size,
+            "PriorModelMetrics": v.prior_model_metrics,
+            "RetrainingAvailableDataInDays": v.retraining_available_data_in_days,
+            "AutoPromotionResult": v.auto_promotion_result,
+            "AutoPromotionResultReason": v.auto_promotion_result_reason,
+            "ModelDiagnosticsOutputConfiguration": model.diagnostics_configuration,
+            "ModelDiagnosticsResultsObject": (
+                {"Bucket": model.diagnostics_bucket, "Key": v.diagnostics_key}
+                if model.diagnostics_bucket and v.diagnostics_key
+                else None
+            ),
+            "ModelQuality": v.model_quality,
+        }
+
+    def list_model_versions(self, params: dict[str, Any]) -> dict[str, Any]:
+        model = self.state.models.get(params["ModelName"])
+        lowest, highest = params.get("MinModelVersion", 1), params.get("MaxModelVersion")
+        if highest is not None and lowest > highest:
+            raise ServiceError(
+                "ValidationException",
+                f"MinModelVersion ({lowest}) is greater than MaxModelVersion ({highest}).",
+            )
+        start = from_epoch(params["CreatedAtStartTime"]) if "CreatedAtStartTime" in params else None
+        end = from_epoch(params["CreatedAtEndTime"]) if "CreatedAtEndTime" in params else None
+        if start and end and start > end:
+            raise ServiceError("ValidationException", "CreatedAtStartTime is later than CreatedAtEndTime.")
+        if model is None:  # documented: an unknown model lists no versions
+            return {"ModelVersionSummaries": []}
+        versions = [
+            v
+            for v in sorted(model.versions.values(), key=lambda v: v.number, reverse=True)
+            if v.number >= lowest
+            and (highest is None or v.number <= highest)
+            and params.get("Status", v.status) == v.status
+            and params.get("SourceType", v.source_type) == v.source_type
+            and (start is None or v.created_at >= start)
+            and (end is None or v.created_at <= end)
+        ]
+        page, token = self._page(
+            "ListModelVersions", params, versions, lambda v: f"{v.number:012d}", descending=True
+        )
+        summaries = [
+            {
+                "ModelName": model.name,
+                "ModelArn": model.arn,
+                "ModelVersion": v.number,
+                "ModelVersionArn": v.arn,
+                "CreatedAt": v.created_at,
+                "Status": v.status,
+                "SourceType": v.source_type,
+                "ModelQuality": v.model_quality,
+            }
+            for v in page
+        ]
+        return {"ModelVersionSummaries": summaries, "NextToken": token}
+
+    def update_active_model_version(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Activate a SUCCESS version. Activating the already active version changes nothing."""
+        model = self._model(params["ModelName"])
+        if model.status in ("IN_PROGRESS", "IMPORT_IN_PROGRESS"):
+            raise ServiceError(
+                "ConflictException",
+                f"Model {model.name} is {model.status}: its active version cannot change until it finishes.",
+            )
+        version = self._version(model, params["ModelVersion"])
+        if version.status != "SUCCESS":
+            raise ServiceError(
+                "ValidationException",
+                f"Version {version.number} of model {model.name} is {version.status}: "
+                "only a SUCCESS version can be activated.",
+            )
+        self.state.activate(model, version.number)
+        return {
+            "ModelName": model.name,
+            "ModelArn": model.arn,
+            "CurrentActiveVersion": model.active,
+            "PreviousActiveVersion": model.previous,
+            "CurrentActiveVersionArn": model.version_arn(model.active) if model.active else None,
+            "PreviousActiveVersionArn": model.version_arn(model.previous) if model.previous else None,
+        }
+
+    def import_model_version(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Import a SUCCESS version known to the emulator as a new IMPORT version.
+
+        Idempotent on ``ClientToken``: the same token with the same parameters returns the first
+        answer; with other parameters it is a ConflictException.
+        """
+        token = params["ClientToken"]
+        fingerprint = json.dumps({k: v for k, v in params.items() if k != "ClientToken"}, sort_keys=True)
+        if token in self.state.import_tokens:
+            previous_fingerprint, previous_response = self.state.import_tokens[token]
+            if previous_fingerprint != fingerprint:
+                raise ServiceError(
+                    "ConflictException", "The ClientToken was already used with different parameters."
+                )
+            return dict(previous_response)
+        found = self.state.find_version(params["SourceModelVersionArn"])
+        if found is None:
+            raise _not_found(f"Source model version {params['SourceModelVersionArn']}")
+        source_model, source = found
+        if source.status != "SUCCESS":
+            raise ServiceError(
+                "ValidationException",
+                f"The source model version is {source.status}: only a SUCCESS version can be imported.",
+            )
+        target_name = params.get("ModelName", source_model.name)
+        target = self.state.models.get(target_name)
+        if target is None:
+            target = self.state.create_model(
+                target_name,
+                params["DatasetName"],
+                labelled=source_model.labelled or "LabelsInputConfiguration" in params,
+                sampling_rate=source_model.sampling_rate,
+                schema=source_model.schema,
+            )
+        elif target.dataset_name != params["DatasetName"]:
+            raise ServiceError(
+                "ValidationException",
+                f"Model {target_name} uses dataset {target.dataset_name}, not {params['DatasetName']}.",
+            )
+        elif any(v.status in ("IN_PROGRESS", "IMPORT_IN_PROGRESS") for v in target.versions.values()):
+            raise ServiceError("ConflictException", f"Model {target_name} has a version in progress.")
+        version = self.state.start_import(target, source, labels=params.get("LabelsInputConfiguration"))
+        if self.state.complete_imports_immediately:
+            self.state.finish_import(target, version)
+        response = {
+            "ModelName": target.name,
+            "ModelArn": target.arn,
+            "ModelVersionArn": version.arn,
+            "ModelVersion": version.number,
+            "Status": version.status,
+        }
+        self.state.import_tokens[token] = (fingerprint, response)
+        return dict(response)
+
+    # ---------------------------------------------------------------- retraining schedulers
+
+    def describe_retraining_scheduler(self, params: dict[str, Any]) -> dict[str, Any]:
+        model = self._model(params["ModelName"])
+        scheduler = model.scheduler
+        if scheduler is None:
+            raise _not_found(f"Retraining scheduler for model {model.name}")
+        return {
+            "ModelName": model.name,
+            "ModelArn": model.arn,
+            "RetrainingStartDate": scheduler.start_date,
+            "RetrainingFrequency": scheduler.frequency,
+            "LookbackWindow": scheduler.lookback_window,
+            "Status": scheduler.status,
+            "PromoteMode": scheduler.promote_mode,
+            "CreatedAt": scheduler.created_at,
+            "UpdatedAt": scheduler.updated_at,
+        }
+
+    def list_retraining_schedulers(self, params: dict[str, Any]) -> dict[str, Any]:
+        prefix, status = params.get("ModelNameBeginsWith", ""), params.get("Status")
+        models = [
+            model
+            for model in sorted(self.state.models.values(), key=lambda m: m.name)
+            if model.scheduler is not None
+            and model.name.startswith(prefix)
+            and (status is None or model.scheduler.status == status)
+        ]
+        page, token = self._page("ListRetrainingSchedulers", params, models, lambda m: m.name)
+        summaries = []
+        for model in page:
+            scheduler = model.scheduler
+            assert scheduler is not None
+            summaries.append(
+                {
+                    "ModelName": model.name,
+                    "ModelArn": model.arn,
+                    "Status": scheduler.status,
+                    "RetrainingStartDate": scheduler.start_date,
+                    "RetrainingFrequency": scheduler.frequency,
+                    "LookbackWindow": scheduler.lookback_window,
+                }
+            )
+        return {"RetrainingSchedulerSummaries": summaries, "NextToken": token}
+
+
+def _operation_name(target: str | None) -> str:
+    if target and target.startswith(f"{TARGET_PREFIX}."):
+        return target[len(TARGET_PREFIX) + 1 :]
+    return target or "<no X-Amz-Target>"

@@ -1,0 +1,428 @@
+"""The local stack: template.yaml deployed into moto and the Lookout for Equipment emulator.
+
+``LocalStack`` starts a ``ThreadedMotoServer`` and a ``LookoutEmulator`` on loopback ports, points
+the process's AWS SDK at them with ``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_LOOKOUTEQUIPMENT``,
+packages ``functions/``, transforms the SAM template, and creates the stack with moto's
+CloudFormation. Each function's environment is then read back from the deployed function
+configuration (moto resolved its ``Ref`` / ``GetAtt``), so what runs locally is the deployed wiring.
+
+It plays the Lambda service too: ``invoke`` runs a function's handler in this process, with that
+function's environment and a Lambda context; ``drain`` polls an SQS event source mapping as Lambda
+would (batch size, partial batch failures); ``put_object`` delivers the S3 notification the deployed
+bucket configuration asks for. moto's own Lambda invocation (Docker) is never used: event source
+mappings are disabled after deployment and driven from here instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import os
+import time
+import urllib.request
+import uuid
+import warnings
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote_plus
+
+import boto3
+from moto.cloudformation.parsing import get_model_map
+from moto.server import ThreadedMotoServer
+
+from emulators import cfn, completion
+from emulators.lookout import LookoutEmulator
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "template.yaml"
+ACCOUNT_ID = "123456789012"  # moto's default account
+ARTIFACT_BUCKET = "model-steward-local-artifacts"
+
+# Environment every local invocation gets on top of the function's own configuration.
+_SDK_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon locally
+}
+
+
+@dataclass(frozen=True)
+class DeployedFunction:
+    logical_id: str
+    name: str
+    arn: str
+    handler: str
+    environment: Mapping[str, str]
+    timeout: int
+    memory_mb: int
+
+
+@dataclass(frozen=True)
+class EventSourceMapping:
+    function_logical_id: str
+    queue_arn: str
+    batch_size: int
+    report_batch_item_failures: bool
+
+
+@dataclass
+class LocalLambdaContext:
+    """The attributes and method of the Lambda context object that handlers and Powertools use."""
+
+    function_name: str
+    memory_limit_in_mb: int
+    invoked_function_arn: str
+    timeout_s: int
+    function_version: str = "$LATEST"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_group_name: str = ""
+    log_stream_name: str = ""
+    _deadline: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.log_group_name = self.log_group_name or f"/aws/lambda/{self.function_name}"
+        self.log_stream_name = self.log_stream_name or f"{datetime.now(UTC):%Y/%m/%d}/[$LATEST]local"
+        self._deadline = time.monotonic() + self.timeout_s
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+@dataclass
+class DrainResult:
+    invocations: int = 0
+    delivered: int = 0
+    failed: int = 0
+
+
+class LocalStack:
+    def __init__(
+        self,
+        parameters: Mapping[str, str] | None = None,
+        *,
+        template: Path = TEMPLATE,
+        stack_name: str = "model-steward-local",
+        region: str = "eu-west-1",
+    ) -> None:
+        self.template_path = template
+        self.parameter_overrides = dict(parameters or {})
+        self.stack_name = stack_name
+        self.region = region
+        self.account_id = ACCOUNT_ID
+        self.moto: ThreadedMotoServer | None = None
+        self.lookout = LookoutEmulator(region=region, account_id=ACCOUNT_ID)
+        self.moto_url = ""
+        self.parameters: dict[str, str] = {}
+        self.resources: dict[str, str] = {}  # logical id -> physical id
+        self.resource_types: dict[str, str] = {}  # logical id -> type, as deployed
+        # logical id -> type that neither moto's CloudFormation nor emulators.completion creates
+        self.not_emulated: dict[str, str] = {}
+        self.outputs: dict[str, str] = {}
+        self.functions: dict[str, DeployedFunction] = {}
+        self.event_source_mappings: list[EventSourceMapping] = []
+        self._saved_env: dict[str, str | None] = {}
+
+    # ------------------------------------------------------------------ lifecycle
+    def __enter__(self) -> LocalStack:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.moto.start()
+        host, port = self.moto.get_host_and_port()
+        self.moto_url = f"http://{host}:{port}"
+        # moto keeps its backends per process: start from empty, and never let moto run Lambda code.
+        _post_json(f"{self.moto_url}/moto-api/reset", {})
+        _post_json(f"{self.moto_url}/moto-api/config", {"lambda": {"use_docker": False}})
+        self.lookout.start()
+        self._set_env(
+            {
+                **_SDK_ENV,
+                "AWS_DEFAULT_REGION": self.region,
+                "AWS_REGION": self.region,
+                "AWS_ENDPOINT_URL": self.moto_url,
+                "AWS_ENDPOINT_URL_LOOKOUTEQUIPMENT": self.lookout.endpoint_url,
+            }
+        )
+        self.deploy()
+
+    def stop(self) -> None:
+        for name, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved_env.clear()
+        self.lookout.stop()
+        if self.moto is not None:
+            self.moto.stop()
+            self.moto = None
+
+    def _set_env(self, values: Mapping[str, str]) -> None:
+        for name, value in values.items():
+            self._saved_env.setdefault(name, os.environ.get(name))
+            os.environ[name] = value
+
+    def client(self, service: str) -> Any:
+        """A boto3 client for the local stack (default configuration resolution, as the product's)."""
+        return boto3.session.Session().client(service)  # type: ignore[call-overload]
+
+    # ------------------------------------------------------------------ deployment
+    def deploy(self) -> None:
+        source = cfn.load_template(self.template_path)
+        self.parameters = cfn.parameter_values(source, self.parameter_overrides)
+        s3 = self.client("s3")
+        s3.create_bucket(
+            Bucket=ARTIFACT_BUCKET, CreateBucketConfiguration={"LocationConstraint": self.region}
+        )
+        keys = {}
+        for uri in sorted(cfn.code_uris(source)):
+            body = cfn.package_code(self.template_path.parent / uri)
+            keys[uri] = f"{uri.strip('/').replace('/', '-') or 'code'}-{uuid.uuid4().hex[:8]}.zip"
+            s3.put_object(Bucket=ARTIFACT_BUCKET, Key=keys[uri], Body=body)
+        transformed = cfn.transform(cfn.with_code_location(source, ARTIFACT_BUCKET, keys), self.parameters)
+        resolved = cfn.resolve_conditions(transformed, self.parameters)
+        supported = get_model_map()
+        self.resource_types = {name: body["Type"] for name, body in resolved["Resources"].items()}
+        self.not_emulated = {n: t for n, t in self.resource_types.items() if t not in supported}
+
+        cloudformation = self.client("cloudformation")
+        with warnings.catch_warnings():  # moto warns once per type it cannot create: see not_emulated
+            warnings.simplefilter("ignore", UserWarning)
+            cloudformation.create_stack(
+                StackName=self.stack_name,
+                TemplateBody=json.dumps(resolved),
+                Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in self.parameters.items()],
+                Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
+            )
+        stack = cloudformation.describe_stacks(StackName=self.stack_name)["Stacks"][0]
+        if stack["StackStatus"] != "CREATE_COMPLETE":
+            raise cfn.TemplateError(
+                f"stack {self.stack_name}: {stack['StackStatus']} {stack.get('StackStatusReason')}"
+            )
+        self.outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+        summaries = cloudformation.list_stack_resources(StackName=self.stack_name)["StackResourceSummaries"]
+        self.resources = {
+            s["LogicalResourceId"]: s.get("PhysicalResourceId", "")
+            for s in summaries
+            if s.get("LogicalResourceId")
+        }
+        self._collect_functions()
+        self.not_emulated = completion.complete(self, resolved["Resources"])
+        self._take_over_event_source_mappings()
+
+    def _collect_functions(self) -> None:
+        lambda_client = self.client("lambda")
+        for logical_id, kind in self.resource_types.items():
+            if kind != "AWS::Lambda::Function":
+                continue
+            config = lambda_client.get_function_configuration(FunctionName=self.resources[logical_id])
+            self.functions[logical_id] = DeployedFunction(
+                logical_id=logical_id,
+                name=config["FunctionName"],
+                arn=config["FunctionArn"],
+                handler=config["Handler"],
+                environment=dict(config.get("Environment", {}).get("Variables", {})),
+                timeout=config.get("Timeout", 3),
+                memory_mb=config.get("MemorySize", 128),
+            )
+
+    def _take_over_event_source_mappings(self) -> None:
+        lambda_client = self.client("lambda")
+        by_arn = {f.arn: f.logical_id for f in self.functions.values()}
+        for mapping in lambda_client.list_event_source_mappings()["EventSourceMappings"]:
+            lambda_client.update_event_source_mapping(UUID=mapping["UUID"], Enabled=False)
+            self.event_source_mappings.append(
+                EventSourceMapping(
+                    function_logical_id=by_arn[mapping["FunctionArn"]],
+                    queue_arn=mapping["EventSourceArn"],
+                    batch_size=mapping.get("BatchSize", 10),
+                    report_batch_item_failures="ReportBatchItemFailures"
+                    in mapping.get("FunctionResponseTypes", []),
+                )
+            )
+
+    # ------------------------------------------------------------------ the Lambda service
+    @contextlib.contextmanager
+    def function_environment(self, logical_id: str) -> Iterator[DeployedFunction]:
+        """The process environment as the deployed function sees it (plus local SDK settings)."""
+        function = self.functions[logical_id]
+        values = {
+            **function.environment,
+            "AWS_LAMBDA_FUNCTION_NAME": function.name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_mb),
+        }
+        saved = {name: os.environ.get(name) for name in values}
+        os.environ.update(values)
+        _cold_start()
+        try:
+            yield function
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+            _cold_start()
+
+    def invoke(self, logical_id: str, event: Mapping[str, Any]) -> Any:
+        """Run the function's handler in this process, as a cold start, with a Lambda context."""
+        with self.function_environment(logical_id) as function:
+            module_name, attribute = function.handler.rsplit(".", 1)
+            handler = getattr(importlib.import_module(module_name), attribute)
+            context = LocalLambdaContext(
+                function_name=function.name,
+                memory_limit_in_mb=function.memory_mb,
+                invoked_function_arn=function.arn,
+                timeout_s=function.timeout,
+            )
+            return handler(dict(event), context)
+
+    def drain(self, function_logical_id: str, *, max_invocations: int = 1000) -> DrainResult:
+        """Deliver the function's SQS queue as Lambda's event source mapping would, until it is empty.
+
+        Messages reported in ``batchItemFailures`` (or a whole batch whose invocation raised) stay on
+        the queue and come back after their visibility timeout, as in AWS; this returns when a
+        receive finds nothing visible.
+        """
+        (mapping,) = [m for m in self.event_source_mappings if m.function_logical_id == function_logical_id]
+        sqs = self.client("sqs")
+        queue_url = sqs.get_queue_url(QueueName=mapping.queue_arn.rsplit(":", 1)[1])["QueueUrl"]
+        result = DrainResult()
+        while result.invocations < max_invocations:
+            received = sqs.receive_message(
+                QueueUrl=queue_url,
+                MaxNumberOfMessages=min(mapping.batch_size, 10),
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            ).get("Messages", [])
+            if not received:
+                return result
+            event = {"Records": [self._sqs_record(m, mapping.queue_arn) for m in received]}
+            result.invocations += 1
+            try:
+                response = self.invoke(function_logical_id, event)
+                failed_ids = {
+                    item["itemIdentifier"]
+                    for item in (response or {}).get("batchItemFailures", [])
+                    if mapping.report_batch_item_failures
+                }
+            except Exception:  # an invocation error fails the whole batch, as in Lambda
+                failed_ids = {m["MessageId"] for m in received}
+            for message in received:
+                if message["MessageId"] in failed_ids:
+                    result.failed += 1
+                else:
+                    result.delivered += 1
+                    sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return result
+
+    def _sqs_record(self, message: Mapping[str, Any], queue_arn: str) -> dict[str, Any]:
+        return {
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"],
+            "attributes": message.get("Attributes", {}),
+            "messageAttributes": {
+                name: {
+                    "stringValue": value.get("StringValue"),
+                    "binaryValue": value.get("BinaryValue"),
+                    "stringListValues": [],
+                    "binaryListValues": [],
+                    "dataType": value["DataType"],
+                }
+                for name, value in message.get("MessageAttributes", {}).items()
+            },
+            "md5OfBody": message["MD5OfBody"],
+            "eventSource": "aws:sqs",
+            "eventSourceARN": queue_arn,
+            "awsRegion": self.region,
+        }
+
+    def put_object(self, bucket: str, key: str, body: bytes) -> list[Any]:
+        """Upload an object, then deliver the S3 notifications the bucket's configuration asks for.
+
+        Returns the results of the invoked handlers (one per matching Lambda configuration).
+        """
+        s3 = self.client("s3")
+        s3.put_object(Bucket=bucket, Key=key, Body=body)
+        head = s3.head_object(Bucket=bucket, Key=key)
+        notification = s3.get_bucket_notification_configuration(Bucket=bucket)
+        by_arn = {f.arn: f.logical_id for f in self.functions.values()}
+        results = []
+        for config in notification.get("LambdaFunctionConfigurations", []):
+            rules = config.get("Filter", {}).get("Key", {}).get("FilterRules", [])
+            if not all(_key_matches(key, rule) for rule in rules):
+                continue
+            event = s3_object_created_event(
+                bucket, key, head["ContentLength"], head["ETag"].strip('"'), self.region
+            )
+            results.append(self.invoke(by_arn[config["LambdaFunctionArn"]], event))
+        return results
+
+
+def _key_matches(key: str, rule: Mapping[str, str]) -> bool:
+    name, value = rule["Name"].lower(), rule["Value"]
+    return key.startswith(value) if name == "prefix" else key.endswith(value)
+
+
+def s3_object_created_event(bucket: str, key: str, size: int, etag: str, region: str) -> dict[str, Any]:
+    """An S3 ObjectCreated:Put notification as S3 sends it (the key URL-encoded, form style)."""
+    return {
+        "Records": [
+            {
+                "eventVersion": "2.1",
+                "eventSource": "aws:s3",
+                "awsRegion": region,
+                "eventTime": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                "eventName": "ObjectCreated:Put",
+                "userIdentity": {"principalId": "AWS:AIDAEXAMPLE"},
+                "requestParameters": {"sourceIPAddress": "127.0.0.1"},
+                "responseElements": {
+                    "x-amz-request-id": uuid.uuid4().hex[:16].upper(),
+                    "x-amz-id-2": "local",
+                },
+                "s3": {
+                    "s3SchemaVersion": "1.0",
+                    "configurationId": "local",
+                    "bucket": {
+                        "name": bucket,
+                        "ownerIdentity": {"principalId": "EXAMPLE"},
+                        "arn": f"arn:aws:s3:::{bucket}",
+                    },
+                    "object": {
+                        "key": quote_plus(key, safe="/"),
+                        "size": size,
+                        "eTag": etag,
+                        "sequencer": "0",
+                    },
+                },
+            }
+        ]
+    }
+
+
+def _post_json(url: str, body: Mapping[str, Any]) -> None:
+    request = urllib.request.Request(  # noqa: S310 - a loopback URL of our own moto server
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=10):  # noqa: S310
+        pass
+
+
+def _cold_start() -> None:
+    """Forget per-process caches (settings, AWS clients) so the next invocation starts cold."""
+    from model_steward.adapters.aws import reset_clients
+    from model_steward.models.settings import load_settings
+
+    load_settings.cache_clear()
+    reset_clients()

@@ -1,0 +1,1 @@
+"""Tests of the Lookout for Equipment emulator (emulators.lookout)."""

@@ -1,0 +1,143 @@
+"""The local stack deploys template.yaml itself, so the wiring exercised here is the deployed one."""
+
+from __future__ import annotations
+
+import json
+
+from emulators.cfn import load_template
+from emulators.stack import TEMPLATE, LocalStack
+from model_steward.models.settings import (
+    DiagnosticsSettings,
+    EvaluateSettings,
+    SlackNotifierSettings,
+    WatchSettings,
+    load_settings,
+)
+from tests.helpers import load_event
+
+SETTINGS = {
+    "WatchFunction": WatchSettings,
+    "EvaluateFunction": EvaluateSettings,
+    "DiagnosticsFunction": DiagnosticsSettings,
+    "SlackNotifierFunction": SlackNotifierSettings,
+}
+
+
+def test_every_function_in_the_template_is_deployed_with_its_handler(full_stack: LocalStack) -> None:
+    declared = {
+        name: body["Properties"]["Handler"]
+        for name, body in load_template(TEMPLATE)["Resources"].items()
+        if body["Type"] == "AWS::Serverless::Function"
+    }
+
+    assert {name: f.handler for name, f in full_stack.functions.items()} == declared
+
+
+def test_every_function_environment_is_resolved_from_the_created_resources(full_stack: LocalStack) -> None:
+    resources, outputs = full_stack.resources, full_stack.outputs
+
+    for function in full_stack.functions.values():
+        env = function.environment
+        assert env["LEDGER_TABLE_NAME"] == resources["LedgerTable"] == outputs["LedgerTableName"]
+        assert env["ALERT_TOPIC_ARN"] == outputs["AlertTopicArn"]
+        assert env["POWERTOOLS_SERVICE_NAME"] == "model-steward"
+        assert not [value for value in env.values() if "{" in value or "Ref" in value], env
+    watch = full_stack.functions["WatchFunction"].environment
+    assert watch["EVALUATE_QUEUE_URL"] == resources["EvaluateQueue"] == outputs["EvaluateQueueUrl"]
+    assert watch["WATCHED_MODELS"] == "compressor-07"
+    assert full_stack.functions["EvaluateFunction"].environment["DRY_RUN"] == "true"
+    slack = full_stack.functions["SlackNotifierFunction"].environment
+    assert slack["SLACK_WEBHOOK_SECRET_ARN"].startswith("arn:aws:secretsmanager:")
+    assert "hooks.slack.com" not in json.dumps(slack)
+
+
+def test_every_function_settings_model_validates_its_deployed_environment(full_stack: LocalStack) -> None:
+    for logical_id, model in SETTINGS.items():
+        with full_stack.function_environment(logical_id):
+            settings = load_settings(model)
+        assert settings.ledger_table_name == full_stack.resources["LedgerTable"]
+
+
+def test_the_ledger_table_is_created_as_declared(full_stack: LocalStack) -> None:
+    table = full_stack.client("dynamodb").describe_table(TableName=full_stack.resources["LedgerTable"])[
+        "Table"
+    ]
+
+    assert {k["AttributeName"]: k["KeyType"] for k in table["KeySchema"]} == {"pk": "HASH", "sk": "RANGE"}
+    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+
+
+def test_the_evaluate_queue_redrives_to_its_dead_letter_queue(full_stack: LocalStack) -> None:
+    sqs = full_stack.client("sqs")
+    url = sqs.get_queue_url(QueueName=full_stack.resources["EvaluateQueue"].rsplit("/", 1)[1])["QueueUrl"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+
+    redrive = json.loads(attributes["RedrivePolicy"])
+    assert redrive["deadLetterTargetArn"].endswith(
+        full_stack.resources["EvaluateDeadLetterQueue"].rsplit("/", 1)[1]
+    )
+    assert int(redrive["maxReceiveCount"]) == 5
+
+
+def test_the_evaluate_event_source_mapping_reports_partial_batch_failures(full_stack: LocalStack) -> None:
+    (mapping,) = full_stack.event_source_mappings
+
+    assert mapping.function_logical_id == "EvaluateFunction"
+    assert mapping.report_batch_item_failures
+    assert mapping.batch_size == 10
+
+
+def test_what_moto_cloudformation_skips_is_created_through_the_apis(full_stack: LocalStack) -> None:
+    # TLS-only resource policies cannot hold on plain-HTTP local endpoints; they are listed, not hidden.
+    assert full_stack.not_emulated == {
+        "AlertTopicPolicy": "AWS::SNS::TopicPolicy",
+        "DiagnosticsBucketPolicy": "AWS::S3::BucketPolicy",
+    }
+    (schedule,) = full_stack.client("scheduler").list_schedules()["Schedules"]
+    assert schedule["Name"] == "model-steward-local-watch-tick"
+    detail = full_stack.client("scheduler").get_schedule(Name=schedule["Name"])
+    assert detail["ScheduleExpression"] == "rate(15 minutes)"
+    assert detail["Target"]["Arn"] == full_stack.functions["WatchFunction"].arn
+    assert json.loads(detail["Target"]["Input"])["kind"] == "tick"
+    alarms = full_stack.client("cloudwatch").describe_alarms()["MetricAlarms"]
+    assert {a["AlarmActions"][0] for a in alarms} == {full_stack.outputs["AlertTopicArn"]}
+    assert len(alarms) == 8
+    protocols = {
+        s["Protocol"]: s["Endpoint"]
+        for s in full_stack.client("sns").list_subscriptions_by_topic(
+            TopicArn=full_stack.outputs["AlertTopicArn"]
+        )["Subscriptions"]
+    }
+    assert protocols == {
+        "email": "reliability@example.com",
+        "lambda": full_stack.functions["SlackNotifierFunction"].arn,
+    }
+
+
+def test_the_watch_function_lists_the_watched_models_through_the_emulator(full_stack: LocalStack) -> None:
+    for name in ("pump-01", "pump-02", "compressor-07", "compressor-08"):
+        full_stack.lookout.seed_model(name)
+
+    result = full_stack.invoke("WatchFunction", load_event("scheduler-tick.json"))
+
+    assert sorted(result["watched_models"]) == ["compressor-07", "pump-01", "pump-02"]
+    assert full_stack.lookout.call_count("ListModels") >= 1
+
+
+def test_an_object_in_the_stack_bucket_reaches_the_diagnostics_function_with_its_key_decoded(
+    full_stack: LocalStack,
+) -> None:
+    bucket = full_stack.outputs["DiagnosticsBucketName"]
+    key = "plant A/pump-01/model_diagnostics_results.json.gz"
+
+    (result,) = full_stack.put_object(bucket, key, b"\x1f\x8b")
+
+    assert result == {"objects": [f"s3://{bucket}/{key}"]}
+    assert full_stack.put_object(bucket, "plant A/pump-01/other.json", b"{}") == []
+
+
+def test_a_minimal_stack_has_no_optional_resources() -> None:
+    with LocalStack() as stack:
+        assert set(stack.functions) == {"WatchFunction", "EvaluateFunction"}
+        assert "DiagnosticsBucket" not in stack.resources
+        assert "AlertEmailSubscription" not in stack.resource_types

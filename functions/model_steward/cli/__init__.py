@@ -21,7 +21,7 @@ EXIT_BAD_INPUT = 2
 EXIT_SERVICE_ERROR = 3
 
 # Modules under model_steward.cli that contribute commands; each defines register(subparsers).
-COMMAND_MODULES: tuple[str, ...] = ("info", "policy")
+COMMAND_MODULES: tuple[str, ...] = ("info", "policy", "diagnostics")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,112 @@
+"""`steward diagnostics summarize PATH_OR_S3_URI [--json] [--report FILE.html]`.
+
+Streams a ``model_diagnostics_results.json.gz`` (local file or ``s3://bucket/key``) into the
+summary: human-readable text by default, the contract JSON with ``--json``, and an offline HTML
+report with ``--report``. Bad input exits 2 with one line on stderr; an S3 failure other than a
+missing object exits 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import IO, Any
+
+from model_steward.domain.diagnostics import BinaryReader, read_diagnostics
+from model_steward.domain.report import render_report, render_text
+from model_steward.errors import InvalidInputError, StewardError, TransientError
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "diagnostics", help="model diagnostics files (model_diagnostics_results.json.gz)"
+    )
+    commands = parser.add_subparsers(dest="diagnostics_command", metavar="COMMAND", required=True)
+    summarize = commands.add_parser(
+        "summarize",
+        help="summarise a diagnostics file: events, top sensors, anomaly score",
+        description="Stream a diagnostics file (gzip or not; JSON Lines or a JSON array) into a summary.",
+    )
+    summarize.add_argument("source", metavar="PATH_OR_S3_URI", help="a local file or s3://bucket/key")
+    summarize.add_argument("--json", action="store_true", help="print the summary's JSON contract")
+    summarize.add_argument("--report", metavar="FILE.html", type=Path, help="also write an HTML report")
+    summarize.set_defaults(handler=run_summarize)
+
+
+def parse_s3_uri(uri: str) -> tuple[str, str]:
+    """``s3://bucket/key`` -> (bucket, key); the key is taken as is (no URL decoding)."""
+    rest = uri[len("s3://") :]
+    bucket, _, key = rest.partition("/")
+    if not bucket or not key:
+        raise InvalidInputError(f"not an S3 object URI (s3://bucket/key): {uri}")
+    return bucket, key
+
+
+class _S3Body:
+    """A botocore StreamingBody whose read errors become StewardErrors."""
+
+    def __init__(self, body: Any, uri: str) -> None:
+        self._body = body
+        self._uri = uri
+
+    def read(self, size: int = -1, /) -> bytes:
+        from botocore.exceptions import BotoCoreError
+
+        try:
+            data: bytes = self._body.read(size)
+        except BotoCoreError as exc:
+            raise TransientError(f"reading {self._uri} failed: {exc}") from exc
+        return data
+
+    def close(self) -> None:
+        self._body.close()
+
+
+def open_s3(uri: str) -> _S3Body:
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    bucket, key = parse_s3_uri(uri)
+    try:
+        response = boto3.client("s3").get_object(Bucket=bucket, Key=key)
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in {"NoSuchKey", "NoSuchBucket", "404", "NotFound"}:
+            raise InvalidInputError(f"{uri} does not exist ({code})") from exc
+        raise StewardError(f"cannot read {uri}: {code or exc}") from exc
+    except BotoCoreError as exc:
+        raise StewardError(f"cannot read {uri}: {exc}") from exc
+    return _S3Body(response["Body"], uri)
+
+
+def run_summarize(args: argparse.Namespace) -> int:
+    source: str = args.source
+    stream: BinaryReader
+    local: IO[bytes] | None = None
+    if source.startswith("s3://"):
+        stream = open_s3(source)
+    else:
+        try:
+            local = Path(source).open("rb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise InvalidInputError(f"cannot open {source}: {exc.strerror or exc}") from exc
+        stream = local
+    try:
+        result = read_diagnostics(stream)
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read {source}: {exc.strerror or exc}") from exc
+    finally:
+        if local is not None:
+            local.close()
+        elif isinstance(stream, _S3Body):
+            stream.close()
+    summary = result.summary
+    if args.report is not None:
+        title = f"Model diagnostics: {source.rstrip('/').rsplit('/', 1)[-1]}"
+        html = render_report(summary, title=title, source_uri=source, series=result.series)
+        try:
+            args.report.write_text(html, encoding="utf-8")
+        except OSError as exc:
+            raise InvalidInputError(f"cannot write {args.report}: {exc.strerror or exc}") from exc
+    print(summary.model_dump_json(indent=2) if args.json else render_text(summary))
+    return 0

@@ -287,12 +287,16 @@ class LocalStack:
             )
             return handler(dict(event), context)
 
-    def drain(self, function_logical_id: str, *, max_invocations: int = 1000) -> DrainResult:
+    def drain(
+        self, function_logical_id: str, *, max_invocations: int = 1000, retry_failed_now: bool = False
+    ) -> DrainResult:
         """Deliver the function's SQS queue as Lambda's event source mapping would, until it is empty.
 
         Messages reported in ``batchItemFailures`` (or a whole batch whose invocation raised) stay on
         the queue and come back after their visibility timeout, as in AWS; this returns when a
-        receive finds nothing visible.
+        receive finds nothing visible. ``retry_failed_now`` makes them visible again at once (as if
+        the timeout had passed), so the queue's redrive policy (maxReceiveCount, then the
+        dead-letter queue) plays out within one call.
         """
         (mapping,) = [m for m in self.event_source_mappings if m.function_logical_id == function_logical_id]
         sqs = self.client("sqs")
@@ -321,6 +325,10 @@ class LocalStack:
             for message in received:
                 if message["MessageId"] in failed_ids:
                     result.failed += 1
+                    if retry_failed_now:
+                        sqs.change_message_visibility(
+                            QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+                        )
                 else:
                     result.delivered += 1
                     sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
@@ -420,9 +428,19 @@ def _post_json(url: str, body: Mapping[str, Any]) -> None:
 
 
 def _cold_start() -> None:
-    """Forget per-process caches (settings, AWS clients) so the next invocation starts cold."""
+    """Forget per-process state so the next invocation starts as a cold start would.
+
+    Settings and AWS clients are cached per process; Powertools' Metrics reads its namespace and
+    service from the environment when the module is imported, which in Lambda happens after the
+    function's environment is set, so they are read again here.
+    """
+    from model_steward.adapters import parameters
     from model_steward.adapters.aws import reset_clients
     from model_steward.models.settings import load_settings
+    from model_steward.observability import metrics
 
     load_settings.cache_clear()
     reset_clients()
+    parameters.clear_cache()
+    metrics.namespace = os.environ.get("POWERTOOLS_METRICS_NAMESPACE")
+    metrics.service = os.environ.get("POWERTOOLS_SERVICE_NAME")

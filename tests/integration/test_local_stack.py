@@ -93,15 +93,24 @@ def test_what_moto_cloudformation_skips_is_created_through_the_apis(full_stack: 
         "AlertTopicPolicy": "AWS::SNS::TopicPolicy",
         "DiagnosticsBucketPolicy": "AWS::S3::BucketPolicy",
     }
-    (schedule,) = full_stack.client("scheduler").list_schedules()["Schedules"]
-    assert schedule["Name"] == "model-steward-local-watch-tick"
-    detail = full_stack.client("scheduler").get_schedule(Name=schedule["Name"])
-    assert detail["ScheduleExpression"] == "rate(15 minutes)"
-    assert detail["Target"]["Arn"] == full_stack.functions["WatchFunction"].arn
-    assert json.loads(detail["Target"]["Input"])["kind"] == "tick"
+    scheduler = full_stack.client("scheduler")
+    names = sorted(s["Name"] for s in scheduler.list_schedules()["Schedules"])
+    assert names == ["model-steward-local-full-sweep", "model-steward-local-watch-tick"]
+    expected = {"watch-tick": ("rate(15 minutes)", "tick"), "full-sweep": ("rate(1 day)", "full-sweep")}
+    for name in names:
+        detail = scheduler.get_schedule(Name=name)
+        expression, kind = expected[name.removeprefix("model-steward-local-")]
+        assert detail["ScheduleExpression"] == expression
+        assert detail["Target"]["Arn"] == full_stack.functions["WatchFunction"].arn
+        assert json.loads(detail["Target"]["Input"])["kind"] == kind
+        assert detail["Target"]["RetryPolicy"]["MaximumRetryAttempts"] == 2
     alarms = full_stack.client("cloudwatch").describe_alarms()["MetricAlarms"]
     assert {a["AlarmActions"][0] for a in alarms} == {full_stack.outputs["AlertTopicArn"]}
     assert len(alarms) == 8
+    invoke_config = full_stack.client("lambda").get_function_event_invoke_config(
+        FunctionName=full_stack.functions["WatchFunction"].name
+    )
+    assert invoke_config["MaximumRetryAttempts"] == 0
     protocols = {
         s["Protocol"]: s["Endpoint"]
         for s in full_stack.client("sns").list_subscriptions_by_topic(
@@ -114,14 +123,17 @@ def test_what_moto_cloudformation_skips_is_created_through_the_apis(full_stack: 
     }
 
 
-def test_the_watch_function_lists_the_watched_models_through_the_emulator(full_stack: LocalStack) -> None:
+def test_the_watch_function_queues_the_watched_models_through_the_emulator(full_stack: LocalStack) -> None:
     for name in ("pump-01", "pump-02", "compressor-07", "compressor-08"):
         full_stack.lookout.seed_model(name)
+    full_stack.lookout.reset_calls()
 
     result = full_stack.invoke("WatchFunction", load_event("scheduler-tick.json"))
 
-    assert sorted(result["watched_models"]) == ["compressor-07", "pump-01", "pump-02"]
-    assert full_stack.lookout.call_count("ListModels") >= 1
+    assert result["watched"] == 3
+    assert sorted(result["queued"]) == ["compressor-07", "pump-01", "pump-02"]
+    assert full_stack.lookout.call_count("ListModels") == 1
+    assert full_stack.lookout.call_count() == 1
 
 
 def test_an_object_in_the_stack_bucket_reaches_the_diagnostics_function_with_its_key_decoded(
@@ -132,7 +144,7 @@ def test_an_object_in_the_stack_bucket_reaches_the_diagnostics_function_with_its
 
     (result,) = full_stack.put_object(bucket, key, b"\x1f\x8b")
 
-    assert result == {"objects": [f"s3://{bucket}/{key}"]}
+    assert key in json.dumps(result)  # decoded: the handler read the object under its real key
     assert full_stack.put_object(bucket, "plant A/pump-01/other.json", b"{}") == []
 
 

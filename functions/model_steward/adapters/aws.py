@@ -15,7 +15,7 @@ import boto3
 from botocore.config import Config
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBServiceResource
+    from mypy_boto3_dynamodb import DynamoDBClient, DynamoDBServiceResource
     from mypy_boto3_lookoutequipment import LookoutEquipmentClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_secretsmanager import SecretsManagerClient
@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from mypy_boto3_ssm import SSMClient
 
 # Lookout for Equipment publishes no rate limits: give throttling more room than the default 3.
-RETRY_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 8}, connect_timeout=5, read_timeout=30)
+RETRY_CONFIG = Config(
+    retries={"mode": "standard", "total_max_attempts": 8}, connect_timeout=5, read_timeout=30
+)
 
 
 @functools.cache
@@ -43,6 +45,10 @@ def lookout() -> LookoutEquipmentClient:
 
 def dynamodb() -> DynamoDBServiceResource:
     return _resource("dynamodb")  # type: ignore[no-any-return]
+
+
+def dynamodb_client() -> DynamoDBClient:
+    return _client("dynamodb")  # type: ignore[no-any-return]
 
 
 def s3() -> S3Client:

@@ -1,19 +1,22 @@
-"""watch: on the EventBridge Scheduler tick, find the watched models (ListModels, 500 a call).
+"""watch: on each EventBridge Scheduler tick, queue the watched models that have news.
 
-Foundation stage: lists and counts the watched models. Detecting new versions and queueing them
-for evaluation arrives with the retraining-watch issue (#3).
+The schedule's input says which kind of tick it is: ``tick`` (cheap: one ListModels sweep) or
+``full-sweep`` (every watched model is queued, to catch imported and manually trained versions).
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from model_steward.adapters import lookout
+from model_steward.adapters.ledger import Ledger
+from model_steward.models.messages import ScheduleInput
 from model_steward.models.settings import WatchSettings, load_settings
 from model_steward.observability import logger, metrics, tracer
+from model_steward.service import watch
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -21,9 +24,11 @@ from model_steward.observability import logger, metrics, tracer
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = load_settings(WatchSettings)
-    watched = [
-        summary["ModelName"] for summary in lookout.iter_models() if settings.watches(summary["ModelName"])
-    ]
-    metrics.add_metric(name="WatchedModels", unit=MetricUnit.Count, value=len(watched))
-    logger.info("watched models listed", extra={"watched_models": len(watched)})
-    return {"watched_models": watched}
+    schedule = ScheduleInput.model_validate(event)
+    report = watch.tick(
+        settings,
+        Ledger(settings.ledger_table_name),
+        now=datetime.now(UTC),
+        full_sweep=schedule.kind == "full-sweep",
+    )
+    return asdict(report)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -11,5 +13,17 @@ class EvaluateRequest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     model_name: str = Field(pattern=r"^[0-9a-zA-Z_-]{1,200}$")
-    versions: tuple[int, ...] = Field(default=(), description="versions the watch saw as new or pending")
-    reason: str = Field(default="new-version", description="why the watch queued the model")
+    reasons: tuple[str, ...] = Field(default=(), description="why the watch queued the model")
+    fingerprint: str = Field(default="", description="the ListModels summary fingerprint the watch saw")
+    tick_id: str = Field(default="", description="the watch tick that queued it (for tracing)")
+
+
+class ScheduleInput(BaseModel):
+    """The input the EventBridge Scheduler schedules in template.yaml give the watch function."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    kind: Literal["tick", "full-sweep"] = "tick"
+    scheduled_time: str | None = None
+    execution_id: str | None = None
+    attempt: str | None = None

@@ -12,6 +12,7 @@ from typing import Annotated, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from model_steward.errors import ConfigurationError
+from model_steward.models.policy import Policy
 
 ModelName = Annotated[str, Field(pattern=r"^[0-9a-zA-Z_-]{1,200}$")]
 
@@ -26,6 +27,7 @@ class CommonSettings(BaseModel):
     alert_topic_arn: str = Field(
         alias="ALERT_TOPIC_ARN", pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:.+$"
     )
+    region: str = Field(alias="AWS_REGION", default="us-east-1", description="set by the Lambda runtime")
 
 
 class WatchSettings(CommonSettings):
@@ -50,7 +52,51 @@ class WatchSettings(CommonSettings):
 
 
 class EvaluateSettings(CommonSettings):
+    """The evaluate function: the policy's defaults come from SAM parameters, one variable each."""
+
     dry_run: bool = Field(alias="DRY_RUN")
+    policy_parameter_name: str = Field(
+        alias="POLICY_PARAMETER_NAME", default="", pattern=r"^$|^[a-zA-Z0-9_.\-/]+$"
+    )
+    min_model_quality: str = Field(alias="POLICY_MIN_MODEL_QUALITY", default="")
+    on_cannot_determine_quality: str = Field(alias="POLICY_ON_CANNOT_DETERMINE_QUALITY", default="")
+    max_recall_drop: str = Field(alias="POLICY_MAX_RECALL_DROP", default="")
+    max_forewarning_drop_pct: str = Field(alias="POLICY_MAX_FOREWARNING_DROP_PCT", default="")
+    max_unknown_events_increase_pct: str = Field(alias="POLICY_MAX_UNKNOWN_EVENTS_INCREASE_PCT", default="")
+    max_unknown_events_increase_count: str = Field(
+        alias="POLICY_MAX_UNKNOWN_EVENTS_INCREASE_COUNT", default=""
+    )
+    min_retraining_data_days: str = Field(alias="POLICY_MIN_RETRAINING_DATA_DAYS", default="")
+    cooldown_hours: str = Field(alias="POLICY_COOLDOWN_HOURS", default="")
+    on_not_measurable: str = Field(alias="POLICY_ON_NOT_MEASURABLE", default="")
+
+    def base_policy(self) -> Policy:
+        """The deployment's default policy. A variable left empty keeps Policy's own default, except
+        the three "disable with empty" limits, where the SAM parameter's "off" value is "off"."""
+        values: dict[str, object] = {"dry_run": self.dry_run}
+        for name in _POLICY_FIELDS:
+            raw = getattr(self, name).strip()
+            if raw == "off":
+                values[name] = None
+            elif raw:
+                values[name] = raw
+        try:
+            return Policy.model_validate(values)
+        except ValidationError as exc:
+            raise ConfigurationError(f"invalid policy parameters: {_problems(exc)}") from exc
+
+
+_POLICY_FIELDS = (
+    "min_model_quality",
+    "on_cannot_determine_quality",
+    "max_recall_drop",
+    "max_forewarning_drop_pct",
+    "max_unknown_events_increase_pct",
+    "max_unknown_events_increase_count",
+    "min_retraining_data_days",
+    "cooldown_hours",
+    "on_not_measurable",
+)
 
 
 class DiagnosticsSettings(CommonSettings):
@@ -74,7 +120,10 @@ def load_settings(model: type[SettingsT]) -> SettingsT:
     try:
         return model.model_validate(dict(os.environ))
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors(include_url=False)
-        )
-        raise ConfigurationError(f"invalid {model.__name__} in the environment: {problems}") from exc
+        raise ConfigurationError(f"invalid {model.__name__} in the environment: {_problems(exc)}") from exc
+
+
+def _problems(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors(include_url=False)
+    )

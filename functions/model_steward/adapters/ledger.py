@@ -1,0 +1,424 @@
+"""The ledger in DynamoDB: the only module that reads or writes the table.
+
+Every write that guards against duplicates is conditional: a version's final record is written
+once (a second evaluation of the same version finds it final and does nothing), an alert item is
+created once, in the same transaction as the record it reports on, and a model's promotion claim
+is held by one invocation at a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import BotoCoreError, ClientError
+
+from model_steward.adapters import aws
+from model_steward.errors import StewardError, TransientError
+from model_steward.models.ledger import (
+    WATCH_PK,
+    AlertRecord,
+    AlertState,
+    ModelState,
+    VersionRecord,
+    VersionState,
+    alert_sk,
+    model_pk,
+    version_sk,
+)
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+PENDING_ALERTS_INDEX = "pending-alerts"
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+_TRANSIENT = {
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "TransactionConflictException",
+}
+
+
+class ConditionFailed(StewardError):
+    """A conditional write found the item in another state (a duplicate or a concurrent actor)."""
+
+
+def _translate(exc: ClientError | BotoCoreError, what: str) -> StewardError:
+    if isinstance(exc, BotoCoreError):
+        return TransientError(f"{what}: {exc}")
+    code = exc.response.get("Error", {}).get("Code", "")
+    message = exc.response.get("Error", {}).get("Message", "")
+    if code == "ConditionalCheckFailedException":
+        return ConditionFailed(f"{what}: the item is not in the expected state")
+    if code in _TRANSIENT:
+        return TransientError(f"{what}: {code}: {message}")
+    return StewardError(f"{what}: {code}: {message}")
+
+
+def _item(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A DynamoDB item from plain values (datetimes as ISO 8601 strings, None dropped)."""
+    return {
+        key: _serializer.serialize(_storable(value)) for key, value in values.items() if value is not None
+    }
+
+
+def _storable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def _plain(item: Mapping[str, Any]) -> dict[str, Any]:
+    values = {key: _deserializer.deserialize(value) for key, value in item.items()}
+    return {key: int(value) if type(value).__name__ == "Decimal" else value for key, value in values.items()}
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+class Ledger:
+    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
+        self.table_name = table_name
+        self._client = client
+
+    @property
+    def client(self) -> DynamoDBClient:
+        return self._client or aws.dynamodb_client()
+
+    def _call(self, operation: str, what: str, **params: Any) -> dict[str, Any]:
+        try:
+            response: dict[str, Any] = getattr(self.client, operation)(TableName=self.table_name, **params)
+        except (ClientError, BotoCoreError) as exc:
+            raise _translate(exc, what) from exc
+        return response
+
+    def _query(self, what: str, **params: Any) -> Iterator[dict[str, Any]]:
+        while True:
+            page = self._call("query", what, **params)
+            for item in page.get("Items", []):
+                yield _plain(item)
+            if "LastEvaluatedKey" not in page:
+                return
+            params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    # ------------------------------------------------------------------ model states
+    def model_states(self) -> dict[str, ModelState]:
+        """Every watched model's state, from one partition (a few pages for thousands of models)."""
+        items = self._query(
+            "read model states",
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": WATCH_PK}},
+        )
+        states = (ModelState.model_validate(item) for item in items)
+        return {state.model_name: state for state in states}
+
+    def model_state(self, model_name: str) -> ModelState | None:
+        item = self._call(
+            "get_item", f"read state of {model_name}", Key=_item({"pk": WATCH_PK, "sk": model_pk(model_name)})
+        ).get("Item")
+        return ModelState.model_validate(_plain(item)) if item else None
+
+    def save_model_state(self, state: ModelState) -> None:
+        """Update the state's fields; the promotion claim on the same item is left alone."""
+        values = state.model_dump(exclude_none=False)
+        names = {f"#{key}": key for key in values}
+        sets = [f"#{key} = :{key}" for key, value in values.items() if value is not None]
+        removes = [f"#{key}" for key, value in values.items() if value is None]
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        self._call(
+            "update_item",
+            f"save state of {state.model_name}",
+            Key=_item({"pk": WATCH_PK, "sk": model_pk(state.model_name)}),
+            UpdateExpression=expression,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=_item(
+                {f":{key}": value for key, value in values.items() if value is not None}
+            ),
+        )
+
+    # ------------------------------------------------------------------ versions
+    def version(self, model_name: str, version: int) -> VersionRecord | None:
+        item = self._call(
+            "get_item",
+            f"read {model_name} v{version}",
+            Key=_item({"pk": model_pk(model_name), "sk": version_sk(version)}),
+            ConsistentRead=True,
+        ).get("Item")
+        return VersionRecord.model_validate(_plain(item)) if item else None
+
+    def versions(self, model_name: str) -> list[VersionRecord]:
+        """Every recorded version of a model, newest first."""
+        items = self._query(
+            f"read versions of {model_name}",
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues=_item({":pk": model_pk(model_name), ":prefix": "VERSION#"}),
+            ScanIndexForward=False,
+            ConsistentRead=True,
+        )
+        return [VersionRecord.model_validate(item) for item in items]
+
+    def record(
+        self,
+        record: VersionRecord,
+        *,
+        replaces: Iterable[VersionState | None],
+        alert: AlertRecord | None = None,
+    ) -> bool:
+        """Write a version record, and its alert in the same transaction.
+
+        ``replaces``: the states the existing item may be in (``None`` = no item yet). Returns False
+        when the item is in another state (a duplicate or concurrent evaluation got there first);
+        then nothing is written. An alert whose id already exists is not written again.
+        """
+        allowed = list(replaces)
+        conditions = []
+        values: dict[str, Any] = {}
+        if None in allowed:
+            conditions.append("attribute_not_exists(pk)")
+        states = [state for state in allowed if state is not None]
+        if states:
+            placeholders = []
+            for index, state in enumerate(states):
+                values[f":s{index}"] = state.value
+                placeholders.append(f":s{index}")
+            conditions.append(f"#state IN ({', '.join(placeholders)})")
+        version_put: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Item": _item(
+                {
+                    "pk": model_pk(record.model_name),
+                    "sk": version_sk(record.version),
+                    **record.model_dump(mode="json"),
+                }
+            ),
+            "ConditionExpression": " OR ".join(conditions),
+        }
+        if states:
+            version_put["ExpressionAttributeNames"] = {"#state": "state"}
+            version_put["ExpressionAttributeValues"] = _item(values)
+        items: list[dict[str, Any]] = [{"Put": version_put}]
+        if alert is not None and self.alert(alert.pk, alert.alert_id) is None:
+            items.append({"Put": self._alert_put(alert)})
+        try:
+            self.client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise _translate(exc, f"record {record.model_name} v{record.version}") from exc
+            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                return False
+            if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":  # the alert exists already
+                return self.record(record, replaces=allowed, alert=None)
+            raise _translate(exc, f"record {record.model_name} v{record.version}") from exc
+        except BotoCoreError as exc:
+            raise _translate(exc, f"record {record.model_name} v{record.version}") from exc
+        return True
+
+    # ------------------------------------------------------------------ promotion claim
+    def claim_promotion(
+        self, model_name: str, version: int, claim_id: str, now: datetime, lease: timedelta
+    ) -> bool:
+        """Take the model's promotion claim; False if another live claim holds it."""
+        try:
+            self._call(
+                "update_item",
+                f"claim promotion of {model_name} v{version}",
+                Key=_item({"pk": WATCH_PK, "sk": model_pk(model_name)}),
+                UpdateExpression=(
+                    "SET claim_id = :id, claim_version = :v, claim_until = :until, model_name = :m"
+                ),
+                ConditionExpression="attribute_not_exists(claim_id) OR claim_until < :now",
+                ExpressionAttributeValues=_item(
+                    {
+                        ":id": claim_id,
+                        ":v": version,
+                        ":until": _iso(now + lease),
+                        ":now": _iso(now),
+                        ":m": model_name,
+                    }
+                ),
+            )
+        except ConditionFailed:
+            return False
+        return True
+
+    def release_promotion(self, model_name: str, claim_id: str) -> None:
+        # If the lease ran out and someone else holds the claim now, it is theirs to release.
+        with contextlib.suppress(ConditionFailed):
+            self._call(
+                "update_item",
+                f"release promotion claim of {model_name}",
+                Key=_item({"pk": WATCH_PK, "sk": model_pk(model_name)}),
+                UpdateExpression="REMOVE claim_id, claim_version, claim_until",
+                ConditionExpression="claim_id = :id",
+                ExpressionAttributeValues=_item({":id": claim_id}),
+            )
+
+    # ------------------------------------------------------------------ alerts
+    def _alert_put(self, alert: AlertRecord) -> dict[str, Any]:
+        return {
+            "TableName": self.table_name,
+            "Item": _item(
+                {
+                    "sk": alert_sk(alert.alert_id),
+                    "alert_pending": "1" if alert.state is not AlertState.SENT else None,
+                    **alert.model_dump(mode="json"),
+                }
+            ),
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+
+    def add_alert(self, alert: AlertRecord) -> bool:
+        """Create an alert item on its own (alerts not tied to a version record); once per id."""
+        try:
+            self._call(
+                "put_item", f"record alert {alert.alert_id}", **self._without_table(self._alert_put(alert))
+            )
+        except ConditionFailed:
+            return False
+        return True
+
+    @staticmethod
+    def _without_table(request: Mapping[str, Any]) -> dict[str, Any]:
+        return {key: value for key, value in request.items() if key != "TableName"}
+
+    def alert(self, pk: str, alert_id: str) -> AlertRecord | None:
+        item = self._call(
+            "get_item",
+            f"read alert {alert_id}",
+            Key=_item({"pk": pk, "sk": alert_sk(alert_id)}),
+            ConsistentRead=True,
+        ).get("Item")
+        return AlertRecord.model_validate(_plain(item)) if item else None
+
+    def pending_alerts(self) -> list[AlertRecord]:
+        """Alerts not yet accepted by SNS, oldest first (the sparse pending-alerts index)."""
+        items = self._query(
+            "read pending alerts",
+            IndexName=PENDING_ALERTS_INDEX,
+            KeyConditionExpression="alert_pending = :p",
+            ExpressionAttributeValues=_item({":p": "1"}),
+        )
+        return [AlertRecord.model_validate(item) for item in items]
+
+    def lease_alert(self, pk: str, alert_id: str, now: datetime, lease: timedelta) -> bool:
+        """Take the right to send an alert: PENDING, or SENDING whose lease ran out."""
+        try:
+            self._call(
+                "update_item",
+                f"lease alert {alert_id}",
+                Key=_item({"pk": pk, "sk": alert_sk(alert_id)}),
+                UpdateExpression="SET #state = :sending, lease_until = :until ADD attempts :one",
+                ConditionExpression="#state = :pending OR (#state = :sending AND lease_until < :now)",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues=_item(
+                    {
+                        ":sending": AlertState.SENDING.value,
+                        ":pending": AlertState.PENDING.value,
+                        ":until": _iso(now + lease),
+                        ":now": _iso(now),
+                        ":one": 1,
+                    }
+                ),
+            )
+        except ConditionFailed:
+            return False
+        return True
+
+    def alert_sent(self, pk: str, alert_id: str, message_id: str, now: datetime) -> None:
+        self._call(
+            "update_item",
+            f"mark alert {alert_id} sent",
+            Key=_item({"pk": pk, "sk": alert_sk(alert_id)}),
+            UpdateExpression=(
+                "SET #state = :sent, message_id = :mid, sent_at = :now REMOVE alert_pending, lease_until"
+            ),
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues=_item(
+                {":sent": AlertState.SENT.value, ":mid": message_id, ":now": _iso(now)}
+            ),
+        )
+
+    def alert_failed(self, pk: str, alert_id: str, error: str) -> None:
+        self._call(
+            "update_item",
+            f"mark alert {alert_id} pending again",
+            Key=_item({"pk": pk, "sk": alert_sk(alert_id)}),
+            UpdateExpression="SET #state = :pending, last_error = :error REMOVE lease_until",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues=_item({":pending": AlertState.PENDING.value, ":error": error[:1000]}),
+        )
+
+    def alerts(self, pk: str) -> list[AlertRecord]:
+        items = self._query(
+            f"read alerts of {pk}",
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues=_item({":pk": pk, ":prefix": "ALERT#"}),
+            ConsistentRead=True,
+        )
+        return [AlertRecord.model_validate(item) for item in items]
+
+    # ------------------------------------------------------------------ diagnostics files
+    # Items ``MODEL#<name>`` (or ``DIAGNOSTICS`` when no version names the file) /
+    # ``DIAGNOSTICS#<bucket>/<key>#<etag>``: one per diagnostics file version, written once.
+
+    @staticmethod
+    def _numbers(value: Any) -> Any:
+        """Floats as Decimal (DynamoDB numbers), inside lists and maps too."""
+        if isinstance(value, float):
+            return Decimal(repr(value))
+        if isinstance(value, Mapping):
+            return {key: Ledger._numbers(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [Ledger._numbers(item) for item in value]
+        return value
+
+    def diagnostics(self, pk: str, sk: str) -> dict[str, Any] | None:
+        """A diagnostics file's item (numbers as Decimal, as DynamoDB gives them), or None."""
+        item = self._call(
+            "get_item", f"read diagnostics {sk}", Key=_item({"pk": pk, "sk": sk}), ConsistentRead=True
+        ).get("Item")
+        return {key: _deserializer.deserialize(value) for key, value in item.items()} if item else None
+
+    def add_diagnostics(self, pk: str, sk: str, values: Mapping[str, Any]) -> bool:
+        """Create a diagnostics file's item once; False when it exists already (nothing written)."""
+        try:
+            self._call(
+                "put_item",
+                f"record diagnostics {sk}",
+                Item=_item({**self._numbers(dict(values)), "pk": pk, "sk": sk}),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ConditionFailed:
+            return False
+        return True
+
+    def link_diagnostics(self, model_name: str, version: int, values: Mapping[str, Any]) -> bool:
+        """Set ``values`` (e.g. the report's location) on an existing version record; False when the
+        version has no record (nothing is created). Other attributes of the record are left alone."""
+        names = {f"#{key}": key for key in values}
+        try:
+            self._call(
+                "update_item",
+                f"link diagnostics to {model_name} v{version}",
+                Key=_item({"pk": model_pk(model_name), "sk": version_sk(version)}),
+                UpdateExpression="SET " + ", ".join(f"#{key} = :{key}" for key in values),
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=_item(
+                    {f":{key}": self._numbers(value) for key, value in values.items()}
+                ),
+            )
+        except ConditionFailed:
+            return False
+        return True

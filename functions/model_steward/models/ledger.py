@@ -1,0 +1,110 @@
+"""What the ledger (DynamoDB) holds: the audit trail and the guard against double actions.
+
+Items (one table, ``pk`` / ``sk``):
+
+- ``WATCH`` / ``MODEL#<name>``: a watched model's state: the fingerprint of its last ListModels
+  summary, the highest version recorded, versions still open, when to look again, and the
+  promotion claim (one per model, so two invocations never activate concurrently).
+- ``MODEL#<name>`` / ``VERSION#<0000000007>``: one item per (model, version): state, outcome,
+  every rule result, both derived metric sets, the policy fingerprint, times.
+- ``MODEL#<name>`` (or ``SYSTEM``) / ``ALERT#<alert id>``: one item per alert. Created in the same
+  transaction as the record it reports on (so no alert is lost) and only once (so none is sent
+  twice); ``PENDING`` until SNS accepted it. The sparse ``pending-alerts`` index lists the unsent
+  ones for the next watch tick to retry.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+WATCH_PK = "WATCH"
+SYSTEM_PK = "SYSTEM"
+
+
+def model_pk(model_name: str) -> str:
+    return f"MODEL#{model_name}"
+
+
+def version_sk(version: int) -> str:
+    return f"VERSION#{version:010d}"
+
+
+def alert_sk(alert_id: str) -> str:
+    return f"ALERT#{alert_id}"
+
+
+class VersionState(StrEnum):
+    IN_PROGRESS = "IN_PROGRESS"  # training or import not finished: revisited on later ticks
+    DECIDED = "DECIDED"  # a final decision (WOULD_PROMOTE, HOLD, REJECT, CONFLICT) is recorded
+    PROMOTING = "PROMOTING"  # claimed: UpdateActiveModelVersion is being called
+    PROMOTED = "PROMOTED"  # activated by Model Steward (automatically or by an operator)
+    FAILED = "FAILED"  # the service's training/import FAILED or was CANCELED
+    SUPERSEDED = "SUPERSEDED"  # a newer eligible version was decided in its place
+    BASELINE = "BASELINE"  # existed when Model Steward first saw the model; not decided
+
+
+OPEN_STATES = frozenset({VersionState.IN_PROGRESS, VersionState.PROMOTING})
+
+
+class AlertState(StrEnum):
+    PENDING = "PENDING"
+    SENDING = "SENDING"  # leased by one sender; back to PENDING if the lease runs out
+    SENT = "SENT"
+
+
+class ModelState(BaseModel):
+    """A watched model as the watch function last saw it."""
+
+    model_config = ConfigDict(frozen=True, protected_namespaces=())
+
+    model_name: str
+    summary_fingerprint: str = ""
+    last_seen_version: int = 0
+    open_versions: tuple[int, ...] = ()
+    revisit_at: AwareDatetime | None = Field(None, description="evaluate again at or after this time")
+    last_evaluated_at: AwareDatetime | None = None
+    last_full_sweep_at: AwareDatetime | None = None
+
+
+class VersionRecord(BaseModel):
+    """One (model, version) in the ledger. ``decision_json`` is the full Decision, as JSON."""
+
+    model_config = ConfigDict(frozen=True, protected_namespaces=())
+
+    model_name: str
+    version: int
+    state: VersionState
+    status: str = Field(description="the service's status of the version when recorded")
+    source_type: str | None = None
+    outcome: str | None = Field(None, description="PROMOTE, WOULD_PROMOTE, HOLD, REJECT, CONFLICT, ...")
+    summary: str = ""
+    decision_json: str | None = None
+    policy_fingerprint: str | None = None
+    failed_reason: str | None = None
+    superseded_by: int | None = None
+    service_auto_promotion: str | None = None
+    first_seen_at: datetime
+    updated_at: datetime
+    decided_at: datetime | None = None
+    promoted_at: datetime | None = None
+    revisit_at: datetime | None = None
+    actor: str = Field("model-steward", description="who acted: the automation or an operator")
+    note: str | None = None
+
+
+class AlertRecord(BaseModel):
+    model_config = ConfigDict(frozen=True, protected_namespaces=())
+
+    pk: str
+    alert_id: str
+    state: AlertState
+    payload_json: str = Field(description="the Alert, as JSON")
+    created_at: datetime
+    attempts: int = 0
+    last_error: str | None = None
+    message_id: str | None = None
+    sent_at: datetime | None = None
+    lease_until: datetime | None = None

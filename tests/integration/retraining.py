@@ -1,0 +1,89 @@
+"""Scenario helpers for the retraining-watch tests: a fleet in the emulator, ticks, an alert inbox."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from emulators.stack import DrainResult, LocalStack
+from model_steward.adapters.ledger import Ledger
+from model_steward.models.ledger import VersionRecord
+from tests.unit.builders import metrics_json, unlabelled_metrics_json
+
+GOOD = metrics_json(num_labeled=8, num_identified=7, unknown=4)
+PRIOR = metrics_json(num_labeled=8, num_identified=6, unknown=4)
+WORSE = metrics_json(num_labeled=8, num_identified=4, unknown=12)
+UNLABELLED = unlabelled_metrics_json(unknown=5, ranges=3)
+
+
+def tick(stack: LocalStack, kind: str = "tick", *, retry_failed_now: bool = True) -> DrainResult:
+    """One scheduler tick of the watch function, then the evaluate queue drained as Lambda would."""
+    stack.invoke("WatchFunction", {"kind": kind, "scheduled_time": "2026-11-22T09:15:00Z", "attempt": "1"})
+    return stack.drain("EvaluateFunction", retry_failed_now=retry_failed_now)
+
+
+def seed_active_model(
+    stack: LocalStack, name: str, *, scheduler: str = "MANUAL", labelled: bool = True
+) -> None:
+    """A model with version 1 active, seen once by Model Steward (so version 1 is its baseline)."""
+    stack.lookout.seed_model(name, scheduler=scheduler, labelled=labelled)
+    stack.lookout.add_version(name, model_metrics=PRIOR if labelled else UNLABELLED, activate=True)
+
+
+def retrain(stack: LocalStack, name: str, **finish: Any) -> int:
+    """A scheduled retraining run that ends as ``finish`` says (status, metrics, quality...)."""
+    version = stack.lookout.start_retraining(name)
+    stack.lookout.finish_retraining(name, version, **finish)
+    return version
+
+
+def ledger(stack: LocalStack) -> Ledger:
+    return Ledger(stack.resources["LedgerTable"])
+
+
+def record(stack: LocalStack, name: str, version: int) -> VersionRecord:
+    found = ledger(stack).version(name, version)
+    assert found is not None, f"{name} v{version} has no ledger record"
+    return found
+
+
+@dataclass
+class Inbox:
+    """An SQS queue subscribed to the alert topic: what a subscriber receives."""
+
+    stack: LocalStack
+    queue_url: str
+
+    def read(self) -> list[dict[str, Any]]:
+        sqs = self.stack.client("sqs")
+        alerts = []
+        while True:
+            messages = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10).get(
+                "Messages", []
+            )
+            if not messages:
+                return alerts
+            for message in messages:
+                envelope = json.loads(message["Body"])
+                alerts.append(
+                    {
+                        "alert": json.loads(envelope["Message"]),
+                        "attributes": {
+                            k: v["Value"] for k, v in envelope.get("MessageAttributes", {}).items()
+                        },
+                        "subject": envelope.get("Subject"),
+                    }
+                )
+                sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+    def for_model(self, name: str) -> list[dict[str, Any]]:
+        return [a for a in self.read() if a["alert"].get("model_name") == name]
+
+
+def subscribe_inbox(stack: LocalStack, name: str = "alert-inbox") -> Inbox:
+    sqs, sns = stack.client("sqs"), stack.client("sns")
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=stack.outputs["AlertTopicArn"], Protocol="sqs", Endpoint=arn)
+    return Inbox(stack, url)

@@ -2,7 +2,8 @@
 
 Each command group lives in its own module with a ``register(subparsers)`` function; a command's
 handler returns the process exit code. Exit codes: 0 success, 1 a check failed or an action was
-refused, 2 bad input or usage (one clear line on stderr, no traceback), 3 an AWS/service error.
+refused, 2 bad input, usage, or an unknown model/version (one clear line on stderr, no
+traceback), 3 an AWS/service error.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from model_steward import __version__
-from model_steward.errors import InvalidInputError, StewardError
+from model_steward.errors import InvalidInputError, NotFoundError, StewardError
 
 EXIT_OK = 0
 EXIT_REFUSED = 1
@@ -21,7 +22,7 @@ EXIT_BAD_INPUT = 2
 EXIT_SERVICE_ERROR = 3
 
 # Modules under model_steward.cli that contribute commands; each defines register(subparsers).
-COMMAND_MODULES: tuple[str, ...] = ("info", "policy", "diagnostics")
+COMMAND_MODULES: tuple[str, ...] = ("info", "policy", "diagnostics", "evaluate", "notify")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.handler(args)
-    except InvalidInputError as exc:
+    except (InvalidInputError, NotFoundError) as exc:
         print(f"steward: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except StewardError as exc:

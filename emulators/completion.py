@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 class Resolver:
-    """Resolves Ref / Fn::GetAtt / Fn::Sub / Fn::Join against a deployed local stack."""
+    """Resolves Ref / Fn::GetAtt / Fn::Sub / Fn::Join / Fn::FindInMap against a deployed local stack."""
 
     def __init__(self, stack: LocalStack) -> None:
         self.stack = stack
@@ -46,6 +46,9 @@ class Resolver:
             return self.get_att(name, attribute)
         if set(node) == {"Fn::Sub"}:
             return self.sub(node["Fn::Sub"])
+        if set(node) == {"Fn::FindInMap"}:
+            mapping, top, second = (self.resolve(part) for part in node["Fn::FindInMap"])
+            return self.stack.mappings[mapping][top][second]
         if set(node) == {"Fn::Join"}:
             separator, items = node["Fn::Join"]
             return separator.join(str(self.resolve(item)) for item in items)

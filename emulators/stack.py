@@ -123,6 +123,7 @@ class LocalStack:
         # logical id -> type that neither moto's CloudFormation nor emulators.completion creates
         self.not_emulated: dict[str, str] = {}
         self.outputs: dict[str, str] = {}
+        self.mappings: dict[str, Any] = {}
         self.functions: dict[str, DeployedFunction] = {}
         self.event_source_mappings: list[EventSourceMapping] = []
         self._saved_env: dict[str, str | None] = {}
@@ -191,6 +192,7 @@ class LocalStack:
             s3.put_object(Bucket=ARTIFACT_BUCKET, Key=keys[uri], Body=body)
         transformed = cfn.transform(cfn.with_code_location(source, ARTIFACT_BUCKET, keys), self.parameters)
         resolved = cfn.resolve_conditions(transformed, self.parameters)
+        self.mappings = resolved.get("Mappings", {})
         supported = get_model_map()
         self.resource_types = {name: body["Type"] for name, body in resolved["Resources"].items()}
         self.not_emulated = {n: t for n, t in self.resource_types.items() if t not in supported}
@@ -231,7 +233,8 @@ class LocalStack:
                 name=config["FunctionName"],
                 arn=config["FunctionArn"],
                 handler=config["Handler"],
-                environment=dict(config.get("Environment", {}).get("Variables", {})),
+                # Lambda's environment is strings; moto passes a Number parameter through as an int.
+                environment={k: str(v) for k, v in config.get("Environment", {}).get("Variables", {}).items()},
                 timeout=config.get("Timeout", 3),
                 memory_mb=config.get("MemorySize", 128),
             )

@@ -123,6 +123,25 @@ def test_what_moto_cloudformation_skips_is_created_through_the_apis(full_stack: 
     }
 
 
+def test_e_mail_receives_only_the_minimum_severity_and_up_through_its_filter_policy(
+    full_stack: LocalStack,
+) -> None:
+    sns = full_stack.client("sns")
+    (email,) = [
+        s
+        for s in sns.list_subscriptions_by_topic(TopicArn=full_stack.outputs["AlertTopicArn"])[
+            "Subscriptions"
+        ]
+        if s["Protocol"] == "email"
+    ]
+
+    attributes = sns.get_subscription_attributes(SubscriptionArn=email["SubscriptionArn"])["Attributes"]
+
+    assert attributes["FilterPolicyScope"] == "MessageAttributes"
+    policy = json.loads(attributes["FilterPolicy"])
+    assert policy["$or"][0] == {"severity": ["NOTICE", "WARNING", "CRITICAL"]}
+
+
 def test_the_watch_function_queues_the_watched_models_through_the_emulator(full_stack: LocalStack) -> None:
     for name in ("pump-01", "pump-02", "compressor-07", "compressor-08"):
         full_stack.lookout.seed_model(name)

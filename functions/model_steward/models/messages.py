@@ -16,6 +16,9 @@ class EvaluateRequest(BaseModel):
     reasons: tuple[str, ...] = Field(default=(), description="why the watch queued the model")
     fingerprint: str = Field(default="", description="the ListModels summary fingerprint the watch saw")
     tick_id: str = Field(default="", description="the watch tick that queued it (for tracing)")
+    defer_alerts: bool = Field(
+        default=False, description="a busy tick: leave alerts pending for the next tick's digest"
+    )
 
 
 class ScheduleInput(BaseModel):

@@ -28,6 +28,7 @@ class CommonSettings(BaseModel):
         alias="ALERT_TOPIC_ARN", pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:.+$"
     )
     region: str = Field(alias="AWS_REGION", default="us-east-1", description="set by the Lambda runtime")
+    alert_digest_threshold: int = Field(alias="ALERT_DIGEST_THRESHOLD", default=10, ge=1)
 
 
 class WatchSettings(CommonSettings):

@@ -18,6 +18,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from model_steward.adapters import sns
 from model_steward.adapters.ledger import Ledger
+from model_steward.domain import alerts
 from model_steward.errors import StewardError
 from model_steward.models.alerts import Alert
 from model_steward.models.ledger import SYSTEM_PK, AlertRecord, AlertState, model_pk
@@ -79,6 +80,33 @@ def raise_alert(ledger: Ledger, topic_arn: str, alert: Alert, now: datetime) -> 
     return send(ledger, topic_arn, [record], now)
 
 
-def retry_pending(ledger: Ledger, topic_arn: str, now: datetime) -> Delivery:
-    """Send what earlier invocations could not (the watch tick calls this)."""
-    return send(ledger, topic_arn, ledger.pending_alerts(), now)
+def retry_pending(ledger: Ledger, topic_arn: str, now: datetime, digest_threshold: int) -> Delivery:
+    """Send what earlier invocations could not, or deferred (the watch tick calls this).
+
+    More than ``digest_threshold`` of them go out as one digest message instead of a flood.
+    """
+    pending = ledger.pending_alerts()
+    if len(pending) <= digest_threshold:
+        return send(ledger, topic_arn, pending, now)
+    return send_digest(ledger, topic_arn, pending, now)
+
+
+def send_digest(ledger: Ledger, topic_arn: str, records: Iterable[AlertRecord], now: datetime) -> Delivery:
+    """One message for many alerts; each included alert is marked sent with the digest's id."""
+    leased = [r for r in records if ledger.lease_alert(r.pk, r.alert_id, now, SEND_LEASE)]
+    if not leased:
+        return Delivery()
+    digest = alerts.digest([Alert.model_validate_json(r.payload_json) for r in leased], now=now)
+    try:
+        message_id = sns.publish_alert(topic_arn, digest)
+    except StewardError as exc:
+        for record in leased:
+            ledger.alert_failed(record.pk, record.alert_id, str(exc))
+        metrics.add_metric(name="AlertsFailed", unit=MetricUnit.Count, value=len(leased))
+        return Delivery(failed=len(leased))
+    for record in leased:
+        ledger.alert_sent(record.pk, record.alert_id, message_id, now)
+    metrics.add_metric(name="AlertsSent", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name="AlertsDigested", unit=MetricUnit.Count, value=len(leased))
+    logger.info("digest sent", extra={"alerts": len(leased), "message_id": message_id})
+    return Delivery(sent=len(leased))

@@ -153,8 +153,11 @@ class ModelEvaluator:
         successes = self._reconcile_interrupted(model, successes, links, result)
         revisit = self._decide_successes(model, successes, links, result)
         self._save_state(state, request, listed, revisit)
-        delivery = alerting.send(self.ledger, self.settings.alert_topic_arn, self._alerts, self.now)
-        result.alerts_sent, result.alerts_pending = delivery.sent, delivery.failed
+        if request.defer_alerts:  # a busy tick: the next watch tick sends them as one digest
+            result.alerts_pending = len(self._alerts)
+        else:
+            delivery = alerting.send(self.ledger, self.settings.alert_topic_arn, self._alerts, self.now)
+            result.alerts_sent, result.alerts_pending = delivery.sent, delivery.failed
         for outcome in result.outcomes.values():
             metrics.add_metric(
                 name=f"Outcome{outcome.title().replace('_', '')}", unit=MetricUnit.Count, value=1

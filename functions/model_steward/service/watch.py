@@ -49,7 +49,11 @@ def tick(settings: WatchSettings, ledger: Ledger, *, now: datetime, full_sweep: 
         tick_id=report.tick_id,
     )
     report.watched, report.missing = plan.watched, plan.missing
-    queue.send_evaluate_requests(settings.evaluate_queue_url, plan.requests)
+    requests = plan.requests
+    if len(requests) > settings.alert_digest_threshold:  # a flood: the next tick sends one digest
+        requests = [request.model_copy(update={"defer_alerts": True}) for request in requests]
+    retried = alerting.retry_pending(ledger, settings.alert_topic_arn, now, settings.alert_digest_threshold)
+    queue.send_evaluate_requests(settings.evaluate_queue_url, requests)
     report.queued = [request.model_name for request in plan.requests]
     for name in plan.missing:
         alert = alerts.for_configuration_problem(
@@ -61,7 +65,6 @@ def tick(settings: WatchSettings, ledger: Ledger, *, now: datetime, full_sweep: 
             ],
         )
         alerting.raise_alert(ledger, settings.alert_topic_arn, alert, now)
-    retried = alerting.retry_pending(ledger, settings.alert_topic_arn, now)
     report.alerts_retried, report.alerts_still_pending = retried.sent, retried.failed
     metrics.add_metric(name="WatchedModels", unit=MetricUnit.Count, value=report.watched)
     metrics.add_metric(name="ModelsQueued", unit=MetricUnit.Count, value=len(report.queued))

@@ -11,7 +11,7 @@ REGION     ?= eu-west-1
 # The Lambda runtime is python3.13: `sam build` needs that interpreter on PATH.
 PY313_DIR   = $(shell d=$$(dirname "$$(scripts/find-python)"); [ -x "$$d/python3.13" ] && echo "$$d")
 
-.PHONY: help dev lint format test unit integration demo build deploy bench clean
+.PHONY: help dev lint format test unit integration demo build deploy bench bench-diagnostics bench-watch clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -47,8 +47,14 @@ test: dev lint ## everything CI checks: dev, lint, all tests
 demo: $(STAMP) ## run Model Steward locally (moto + Lookout for Equipment emulator)
 	$(PY) -m emulators.demo
 
-bench: $(STAMP) ## benchmarks (print figures)
+bench: $(STAMP) ## all benchmarks (print figures; never timed tests)
 	$(PY) -m benchmarks.run
+
+bench-diagnostics: $(STAMP) ## diagnostics summary vs gzip inflation, memory across file sizes
+	$(PY) -m benchmarks.diagnostics_bench
+
+bench-watch: $(STAMP) ## Lookout calls and wall time per tick for 1,000 watched models
+	$(PY) -m benchmarks.watch_bench
 
 build: $(STAMP) ## sam build (needs python3.13)
 	@test -n "$(PY313_DIR)" || { echo "make build: python3.13 not found (the Lambda runtime)"; exit 1; }

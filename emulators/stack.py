@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
+import logging
 import os
 import time
 import urllib.request
@@ -137,6 +138,10 @@ class LocalStack:
         self.stop()
 
     def start(self) -> None:
+        # One access-log line per request and one warning per resource type moto's CloudFormation
+        # skips are noise here: not_emulated lists what matters.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        logging.getLogger("moto").setLevel(logging.ERROR)
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.moto.start()
         host, port = self.moto.get_host_and_port()
@@ -228,13 +233,14 @@ class LocalStack:
             if kind != "AWS::Lambda::Function":
                 continue
             config = lambda_client.get_function_configuration(FunctionName=self.resources[logical_id])
+            variables = config.get("Environment", {}).get("Variables", {})
             self.functions[logical_id] = DeployedFunction(
                 logical_id=logical_id,
                 name=config["FunctionName"],
                 arn=config["FunctionArn"],
                 handler=config["Handler"],
                 # Lambda's environment is strings; moto passes a Number parameter through as an int.
-                environment={k: str(v) for k, v in config.get("Environment", {}).get("Variables", {}).items()},
+                environment={name: str(value) for name, value in variables.items()},
                 timeout=config.get("Timeout", 3),
                 memory_mb=config.get("MemorySize", 128),
             )

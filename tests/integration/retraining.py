@@ -6,10 +6,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from emulators.samples import metrics_json, unlabelled_metrics_json
 from emulators.stack import DrainResult, LocalStack
 from model_steward.adapters.ledger import Ledger
 from model_steward.models.ledger import VersionRecord
-from tests.unit.builders import metrics_json, unlabelled_metrics_json
 
 GOOD = metrics_json(num_labeled=8, num_identified=7, unknown=4)
 PRIOR = metrics_json(num_labeled=8, num_identified=6, unknown=4)

@@ -1,0 +1,21 @@
+"""`make bench`: every benchmark in turn; each prints its own figures."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+BENCHMARKS = ("benchmarks.diagnostics_bench", "benchmarks.watch_bench")
+
+
+def main() -> int:
+    for module in BENCHMARKS:
+        print(f"\n=== {module} ===", flush=True)
+        code = subprocess.call([sys.executable, "-m", module, *sys.argv[1:]])
+        if code:
+            return code
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

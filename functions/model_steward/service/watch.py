@@ -50,9 +50,17 @@ def tick(settings: WatchSettings, ledger: Ledger, *, now: datetime, full_sweep: 
     )
     report.watched, report.missing = plan.watched, plan.missing
     requests = plan.requests
-    if len(requests) > settings.alert_digest_threshold:  # a flood: the next tick sends one digest
+    # A flood of news (not the routine full sweep) defers alerts: the next tick sends one digest.
+    with_news = [r for r in requests if {"new-model", "summary-changed"} & set(r.reasons)]
+    if len(with_news) > settings.alert_digest_threshold:
         requests = [request.model_copy(update={"defer_alerts": True}) for request in requests]
-    retried = alerting.retry_pending(ledger, settings.alert_topic_arn, now, settings.alert_digest_threshold)
+    retried = alerting.retry_pending(
+        ledger,
+        settings.alert_topic_arn,
+        now,
+        settings.alert_digest_threshold,
+        chatbot_topic_arn=settings.chatbot_topic_arn,
+    )
     queue.send_evaluate_requests(settings.evaluate_queue_url, requests)
     report.queued = [request.model_name for request in plan.requests]
     for name in plan.missing:
@@ -64,7 +72,9 @@ def tick(settings: WatchSettings, ledger: Ledger, *, now: datetime, full_sweep: 
                 "Fix the parameter (a typo?) or create the model; until then it is not watched.",
             ],
         )
-        alerting.raise_alert(ledger, settings.alert_topic_arn, alert, now)
+        alerting.raise_alert(
+            ledger, settings.alert_topic_arn, alert, now, chatbot_topic_arn=settings.chatbot_topic_arn
+        )
     report.alerts_retried, report.alerts_still_pending = retried.sent, retried.failed
     metrics.add_metric(name="WatchedModels", unit=MetricUnit.Count, value=report.watched)
     metrics.add_metric(name="ModelsQueued", unit=MetricUnit.Count, value=len(report.queued))

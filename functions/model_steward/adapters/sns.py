@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 from botocore.exceptions import BotoCoreError, ClientError
 
 from model_steward.adapters import aws
-from model_steward.domain.messages import sns_message
+from model_steward.domain.messages import chatbot_notification, sns_message
 from model_steward.errors import (
     ConfigurationError,
     InvalidInputError,
@@ -78,3 +80,12 @@ def publish_alert(topic_arn: str, alert: Alert) -> str:
         },
     )
     return message_id
+
+
+def publish_chatbot(topic_arn: str, alert: Alert) -> str:
+    """Publish the alert as an Amazon Q Developer (AWS Chatbot) custom notification."""
+    try:
+        response = aws.sns().publish(TopicArn=topic_arn, Message=json.dumps(chatbot_notification(alert)))
+    except (ClientError, BotoCoreError) as exc:
+        raise translate(exc, f"Publish {alert.alert_id} to the Amazon Q Developer topic") from exc
+    return response["MessageId"]

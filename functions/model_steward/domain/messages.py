@@ -468,3 +468,41 @@ __all__ = [
     "sns_message",
     "subject",
 ]
+
+
+# Amazon Q Developer in chat applications (formerly AWS Chatbot): custom notification schema.
+CHATBOT_TITLE_LIMIT = 250  # the service documents no exact limits; these keep well inside Slack's
+CHATBOT_DESCRIPTION_LIMIT = 2_900
+CHATBOT_NEXT_STEPS = 5
+CHATBOT_KEYWORDS = 5
+
+
+def chatbot_notification(alert: Alert) -> dict[str, Any]:
+    """The alert as an Amazon Q Developer custom notification (version 1.0, source custom)."""
+    lines = [alert.summary, *(f"• {reason}" for reason in alert.reasons[:6])]
+    if alert.numbers:
+        lines.append("")
+        lines.extend(
+            f"*{row.label}*: {row.new or 'n/a'} (prior {row.prior or 'n/a'})" for row in alert.numbers[:8]
+        )
+    links = [target for _, target in alert.links.labelled() if _is_url(target)]
+    keywords = [alert.kind.value, alert.severity.value, *([alert.model_name] if alert.model_name else [])]
+    return {
+        "version": "1.0",
+        "source": "custom",
+        "id": alert.alert_id,
+        "content": {
+            "textType": "client-markdown",
+            "title": shorten(f"{_EMOJI.get(alert.kind, '')} {alert.title}".strip(), CHATBOT_TITLE_LIMIT),
+            "description": shorten("\n".join(lines), CHATBOT_DESCRIPTION_LIMIT),
+            "nextSteps": [shorten(step, 500) for step in [*alert.look_at, *links][:CHATBOT_NEXT_STEPS]],
+            "keywords": [shorten(word, 50) for word in keywords[:CHATBOT_KEYWORDS]],
+        },
+        "metadata": {
+            "threadId": alert.model_name or "model-steward",
+            "summary": shorten(alert.title, CHATBOT_TITLE_LIMIT),
+            "eventType": alert.kind.value,
+            "relatedResources": [r for r in (alert.links.console_url,) if r],
+            "additionalContext": {"alert_id": alert.alert_id, "severity": alert.severity.value},
+        },
+    }

@@ -29,6 +29,12 @@ class CommonSettings(BaseModel):
     )
     region: str = Field(alias="AWS_REGION", default="us-east-1", description="set by the Lambda runtime")
     alert_digest_threshold: int = Field(alias="ALERT_DIGEST_THRESHOLD", default=10, ge=1)
+    chatbot_topic_arn: str = Field(
+        alias="ALERT_CHATBOT_TOPIC_ARN",
+        default="",
+        pattern=r"^$|^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:.+$",
+        description="Amazon Q Developer (AWS Chatbot) topic; empty when not configured",
+    )
 
 
 class WatchSettings(CommonSettings):

@@ -45,8 +45,20 @@ class Delivery:
     skipped: int = 0  # already sent, or leased by another sender
 
 
-def send(ledger: Ledger, topic_arn: str, records: Iterable[AlertRecord], now: datetime) -> Delivery:
-    """Publish the given ledger alerts that are still unsent."""
+def send(
+    ledger: Ledger,
+    topic_arn: str,
+    records: Iterable[AlertRecord],
+    now: datetime,
+    *,
+    chatbot_topic_arn: str = "",
+) -> Delivery:
+    """Publish the given ledger alerts that are still unsent.
+
+    With an Amazon Q Developer (AWS Chatbot) topic configured, each alert is also published there
+    in its custom-notification schema, best effort: the alert topic (e-mail, Slack notifier) is
+    the delivery of record, and a failed copy is logged and counted (ChatbotCopiesFailed).
+    """
     delivery = Delivery()
     for record in records:
         if not ledger.lease_alert(record.pk, record.alert_id, now, SEND_LEASE):
@@ -66,10 +78,22 @@ def send(ledger: Ledger, topic_arn: str, records: Iterable[AlertRecord], now: da
         ledger.alert_sent(record.pk, record.alert_id, message_id, now)
         metrics.add_metric(name="AlertsSent", unit=MetricUnit.Count, value=1)
         delivery.sent += 1
+        if chatbot_topic_arn:
+            copy_to_chatbot(chatbot_topic_arn, alert)
     return delivery
 
 
-def raise_alert(ledger: Ledger, topic_arn: str, alert: Alert, now: datetime) -> Delivery:
+def copy_to_chatbot(chatbot_topic_arn: str, alert: Alert) -> None:
+    try:
+        sns.publish_chatbot(chatbot_topic_arn, alert)
+    except StewardError:
+        logger.exception("Amazon Q Developer copy not published", extra={"alert_id": alert.alert_id})
+        metrics.add_metric(name="ChatbotCopiesFailed", unit=MetricUnit.Count, value=1)
+
+
+def raise_alert(
+    ledger: Ledger, topic_arn: str, alert: Alert, now: datetime, *, chatbot_topic_arn: str = ""
+) -> Delivery:
     """Record an alert that belongs to no version record, then send it (once per alert id)."""
     record = record_for(alert)
     if not ledger.add_alert(record):
@@ -77,21 +101,30 @@ def raise_alert(ledger: Ledger, topic_arn: str, alert: Alert, now: datetime) -> 
         if existing is None or existing.state is AlertState.SENT:
             return Delivery(skipped=1)
         record = existing
-    return send(ledger, topic_arn, [record], now)
+    return send(ledger, topic_arn, [record], now, chatbot_topic_arn=chatbot_topic_arn)
 
 
-def retry_pending(ledger: Ledger, topic_arn: str, now: datetime, digest_threshold: int) -> Delivery:
+def retry_pending(
+    ledger: Ledger, topic_arn: str, now: datetime, digest_threshold: int, *, chatbot_topic_arn: str = ""
+) -> Delivery:
     """Send what earlier invocations could not, or deferred (the watch tick calls this).
 
     More than ``digest_threshold`` of them go out as one digest message instead of a flood.
     """
     pending = ledger.pending_alerts()
     if len(pending) <= digest_threshold:
-        return send(ledger, topic_arn, pending, now)
-    return send_digest(ledger, topic_arn, pending, now)
+        return send(ledger, topic_arn, pending, now, chatbot_topic_arn=chatbot_topic_arn)
+    return send_digest(ledger, topic_arn, pending, now, chatbot_topic_arn=chatbot_topic_arn)
 
 
-def send_digest(ledger: Ledger, topic_arn: str, records: Iterable[AlertRecord], now: datetime) -> Delivery:
+def send_digest(
+    ledger: Ledger,
+    topic_arn: str,
+    records: Iterable[AlertRecord],
+    now: datetime,
+    *,
+    chatbot_topic_arn: str = "",
+) -> Delivery:
     """One message for many alerts; each included alert is marked sent with the digest's id."""
     leased = [r for r in records if ledger.lease_alert(r.pk, r.alert_id, now, SEND_LEASE)]
     if not leased:
@@ -108,5 +141,7 @@ def send_digest(ledger: Ledger, topic_arn: str, records: Iterable[AlertRecord], 
         ledger.alert_sent(record.pk, record.alert_id, message_id, now)
     metrics.add_metric(name="AlertsSent", unit=MetricUnit.Count, value=1)
     metrics.add_metric(name="AlertsDigested", unit=MetricUnit.Count, value=len(leased))
+    if chatbot_topic_arn:
+        copy_to_chatbot(chatbot_topic_arn, digest)
     logger.info("digest sent", extra={"alerts": len(leased), "message_id": message_id})
     return Delivery(sent=len(leased))

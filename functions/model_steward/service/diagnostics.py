@@ -396,7 +396,9 @@ def process_object(
         alert = _broken_alert(
             error, ref=ref, link=link, link_note=link_note, links=links, alert_id=alert_id, now=now
         )
-        delivery = alerting.raise_alert(ledger, settings.alert_topic_arn, alert, now)
+        delivery = alerting.raise_alert(
+            ledger, settings.alert_topic_arn, alert, now, chatbot_topic_arn=settings.chatbot_topic_arn
+        )
         record = DiagnosticsRecord(
             status=FileStatus.BROKEN,
             bucket=ref.bucket,
@@ -442,7 +444,9 @@ def process_object(
         outputs=(summary_uri, report_uri),
         now=now,
     )
-    delivery = alerting.raise_alert(ledger, settings.alert_topic_arn, alert, now)
+    delivery = alerting.raise_alert(
+        ledger, settings.alert_topic_arn, alert, now, chatbot_topic_arn=settings.chatbot_topic_arn
+    )
     version_record_linked = False
     if link is not None:
         version_record_linked = ledger.link_diagnostics(

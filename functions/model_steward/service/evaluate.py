@@ -156,7 +156,13 @@ class ModelEvaluator:
         if request.defer_alerts:  # a busy tick: the next watch tick sends them as one digest
             result.alerts_pending = len(self._alerts)
         else:
-            delivery = alerting.send(self.ledger, self.settings.alert_topic_arn, self._alerts, self.now)
+            delivery = alerting.send(
+                self.ledger,
+                self.settings.alert_topic_arn,
+                self._alerts,
+                self.now,
+                chatbot_topic_arn=self.settings.chatbot_topic_arn,
+            )
             result.alerts_sent, result.alerts_pending = delivery.sent, delivery.failed
         for outcome in result.outcomes.values():
             metrics.add_metric(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import io
+import re
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -174,3 +175,49 @@ def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
+
+
+def references(node: Any) -> set[str]:
+    """Logical ids a template fragment refers to (Ref, Fn::GetAtt, ${...} in Fn::Sub)."""
+    found: set[str] = set()
+    if isinstance(node, list):
+        for item in node:
+            found |= references(item)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "Ref" and isinstance(value, str):
+                found.add(value)
+            elif key == "Fn::GetAtt":
+                found.add(value.split(".", 1)[0] if isinstance(value, str) else value[0])
+            elif key == "Fn::Sub":
+                text = value if isinstance(value, str) else value[0]
+                found |= {token.split(".", 1)[0] for token in re.findall(r"\$\{([^!}][^}]*)\}", text)}
+                if not isinstance(value, str):
+                    found |= references(value[1])
+            else:
+                found |= references(value)
+    return found
+
+
+def split_for_moto(
+    template: Mapping[str, Any], unsupported: set[str]
+) -> tuple[dict[str, Any], dict[str, Any], set[str]]:
+    """(what moto's CloudFormation can create, the outputs that wait for the rest, what waits).
+
+    Resources of a type moto cannot create wait (they are created through the service APIs
+    afterwards), and so does any resource that refers to one that waits, transitively.
+    """
+    waiting = set(unsupported)
+    resources = dict(template["Resources"])
+    changed = True
+    while changed:
+        changed = False
+        for name, body in resources.items():
+            if name not in waiting and (references(body) | set(_as_list(body.get("DependsOn")))) & waiting:
+                waiting.add(name)
+                changed = True
+    outputs = template.get("Outputs", {})
+    later = {name: body for name, body in outputs.items() if references(body) & waiting}
+    now = {name: body for name, body in outputs.items() if name not in later}
+    kept = {name: body for name, body in resources.items() if name not in waiting}
+    return {**template, "Resources": kept, "Outputs": now}, later, waiting

@@ -76,6 +76,8 @@ class Resolver:
                 return f"arn:aws:iam::{account}:role/{physical}"
             if kind == "AWS::KMS::Key":
                 return f"arn:aws:kms:{region}:{account}:key/{physical}"
+            if kind == "AWS::CloudWatch::Alarm":
+                return f"arn:aws:cloudwatch:{region}:{account}:alarm:{physical}"
             if kind == "AWS::Events::Rule":
                 return f"arn:aws:events:{region}:{account}:rule/{physical.rsplit('/', 1)[-1]}"
         if attribute == "QueueName" and kind == "AWS::SQS::Queue":
@@ -125,6 +127,15 @@ def _alarm(stack: LocalStack, resolver: Resolver, name: str, props: Mapping[str,
     resolved = resolver.resolve(dict(props))
     resolved.setdefault("AlarmName", f"{stack.stack_name}-{name}")
     stack.client("cloudwatch").put_metric_alarm(**resolved)
+    stack.resources[name] = resolved["AlarmName"]
+
+
+def _dashboard(stack: LocalStack, resolver: Resolver, name: str, props: Mapping[str, Any]) -> None:
+    resolved = resolver.resolve(dict(props))
+    resolved.setdefault("DashboardName", f"{stack.stack_name}-{name}")
+    json.loads(resolved["DashboardBody"])  # CloudWatch refuses a body that is not JSON; so do we
+    stack.client("cloudwatch").put_dashboard(**resolved)
+    stack.resources[name] = resolved["DashboardName"]
 
 
 def _schedule(stack: LocalStack, resolver: Resolver, name: str, props: Mapping[str, Any]) -> None:
@@ -142,6 +153,7 @@ def _invoke_config(stack: LocalStack, resolver: Resolver, name: str, props: Mapp
 APPLIERS: dict[str, Applier] = {
     "AWS::SNS::Subscription": _subscription,
     "AWS::CloudWatch::Alarm": _alarm,
+    "AWS::CloudWatch::Dashboard": _dashboard,
     "AWS::Scheduler::Schedule": _schedule,
     "AWS::Lambda::EventInvokeConfig": _invoke_config,
 }
@@ -178,6 +190,6 @@ def complete(stack: LocalStack, resources: Mapping[str, Any]) -> dict[str, str]:
         if applier is None:
             still_missing[name] = kind
             continue
+        stack.resources.setdefault(name, name)
         applier(stack, resolver, name, props)
-        stack.resources[name] = name
     return still_missing

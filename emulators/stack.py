@@ -11,6 +11,9 @@ function's environment and a Lambda context; ``drain`` polls an SQS event source
 would (batch size, partial batch failures); ``put_object`` delivers the S3 notification the deployed
 bucket configuration asks for. moto's own Lambda invocation (Docker) is never used: event source
 mappings are disabled after deployment and driven from here instead.
+
+One local stack at a time per process: moto keeps its backends per process, and starting a stack
+resets them (tests give each module its own stack, and never open a second inside it).
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ import os
 import time
 import urllib.request
 import uuid
-import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -200,17 +202,17 @@ class LocalStack:
         self.mappings = resolved.get("Mappings", {})
         supported = get_model_map()
         self.resource_types = {name: body["Type"] for name, body in resolved["Resources"].items()}
-        self.not_emulated = {n: t for n, t in self.resource_types.items() if t not in supported}
+        unsupported = {n for n, t in self.resource_types.items() if t not in supported}
+        for_moto, later_outputs, waiting = cfn.split_for_moto(resolved, unsupported)
+        self.not_emulated = {name: self.resource_types[name] for name in waiting}
 
         cloudformation = self.client("cloudformation")
-        with warnings.catch_warnings():  # moto warns once per type it cannot create: see not_emulated
-            warnings.simplefilter("ignore", UserWarning)
-            cloudformation.create_stack(
-                StackName=self.stack_name,
-                TemplateBody=json.dumps(resolved),
-                Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in self.parameters.items()],
-                Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
-            )
+        cloudformation.create_stack(
+            StackName=self.stack_name,
+            TemplateBody=json.dumps(for_moto),
+            Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in self.parameters.items()],
+            Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
+        )
         stack = cloudformation.describe_stacks(StackName=self.stack_name)["Stacks"][0]
         if stack["StackStatus"] != "CREATE_COMPLETE":
             raise cfn.TemplateError(
@@ -225,6 +227,10 @@ class LocalStack:
         }
         self._collect_functions()
         self.not_emulated = completion.complete(self, resolved["Resources"])
+        resolver = completion.Resolver(self)
+        self.outputs.update(
+            {name: str(resolver.resolve(body["Value"])) for name, body in later_outputs.items()}
+        )
         self._take_over_event_source_mappings()
 
     def _collect_functions(self) -> None:

@@ -338,15 +338,29 @@ def test_a_claim_left_by_an_invocation_that_died_after_activating_is_reconciled(
     assert [a["alert"]["kind"] for a in inbox.for_model("pump-crash")] == ["PROMOTED"]
 
 
-def test_an_explicitly_watched_model_that_does_not_exist_is_alerted() -> None:
-    with LocalStack({"WatchedModels": "pump-typo,pump-real"}) as small:
-        alerts = subscribe_inbox(small)
-        small.lookout.seed_model("pump-real")
+def test_an_invalid_policy_document_is_alerted_and_holds_a_promotion(stack: LocalStack, inbox: Inbox) -> None:
+    seed_active_model(stack, "pump-badpolicy")
+    tick(stack)
+    ssm = stack.client("ssm")
+    valid = ssm.get_parameter(Name=POLICY_PARAMETER)["Parameter"]["Value"]
+    ssm.put_parameter(
+        Name=POLICY_PARAMETER,
+        Type="String",
+        Overwrite=True,
+        Value=json.dumps({"version": 1, "models": {"pump-badpolicy": {"max_recal_drop": 0.1}}}),
+    )
+    try:
+        version = retrain(stack, "pump-badpolicy", model_metrics=GOOD, prior_model_metrics=PRIOR)
+        tick(stack)
+    finally:
+        ssm.put_parameter(Name=POLICY_PARAMETER, Type="String", Overwrite=True, Value=valid)
 
-        report = small.invoke("WatchFunction", {"kind": "tick"})
-
-        assert report["missing"] == ["pump-typo"]
-        assert report["queued"] == ["pump-real"]
-        (alert,) = alerts.read()
-        assert alert["alert"]["kind"] == "CONFIGURATION_PROBLEM"
-        assert "pump-typo" in alert["alert"]["summary"]
+    held = record(stack, "pump-badpolicy", version)
+    assert held.outcome == "HOLD"
+    assert "policy document" in held.summary
+    assert updates_of(stack, "pump-badpolicy") == []
+    alerts = [a["alert"] for a in inbox.read()]
+    assert [a["kind"] for a in alerts if a.get("model_name") == "pump-badpolicy"] == ["HELD"]
+    (problem,) = [a for a in alerts if a["kind"] == "CONFIGURATION_PROBLEM" and a.get("model_name") is None]
+    assert "max_recal_drop" in json.dumps(problem)
+    assert "did you mean max_recall_drop" in json.dumps(problem)

@@ -99,3 +99,35 @@ def test_given_the_project_template_then_every_function_uses_the_one_shared_code
     relocated = cfn.with_code_location(template, "bucket", {"functions/": "code.zip"})
     assert relocated["Globals"]["Function"]["CodeUri"] == "s3://bucket/code.zip"
     assert template["Globals"]["Function"]["CodeUri"] == "functions/"  # the source is not modified
+
+
+def test_references_are_found_in_ref_getatt_and_sub_strings() -> None:
+    node = {
+        "A": {"Ref": "Topic"},
+        "B": {"Fn::GetAtt": ["Queue", "Arn"]},
+        "C": {"Fn::Sub": "arn:${AWS::Partition}:x:${Alarm.Arn}/${Bucket}/${!Literal}"},
+        "D": {"Fn::GetAtt": "Role.Arn"},
+    }
+
+    assert cfn.references(node) == {"Topic", "Queue", "AWS::Partition", "Alarm", "Bucket", "Role"}
+
+
+def test_what_refers_to_an_unsupported_resource_waits_too_and_so_do_its_outputs() -> None:
+    template = {
+        "Resources": {
+            "Alarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {}},
+            "Dashboard": {
+                "Type": "AWS::CloudWatch::Dashboard",
+                "Properties": {"Body": {"Fn::Sub": "${Alarm.Arn}"}},
+            },
+            "Queue": {"Type": "AWS::SQS::Queue", "Properties": {}},
+        },
+        "Outputs": {"Board": {"Value": {"Ref": "Dashboard"}}, "QueueUrl": {"Value": {"Ref": "Queue"}}},
+    }
+
+    for_moto, later, waiting = cfn.split_for_moto(template, {"Alarm"})
+
+    assert waiting == {"Alarm", "Dashboard"}
+    assert set(for_moto["Resources"]) == {"Queue"}
+    assert set(for_moto["Outputs"]) == {"QueueUrl"}
+    assert set(later) == {"Board"}

@@ -5,7 +5,8 @@
 3. a retraining round: one model improves and is promoted, one gets worse and is rejected, one is
    unlabelled and held for a person, one fails;
 4. a diagnostics file arrives and its summary and report are written;
-5. the messages e-mail and Slack would receive are written out, and the ledger is exported.
+5. the messages e-mail and Slack would receive are written out, and the ledger is exported;
+6. `steward status` and `steward history` show what an operator sees.
 
 Everything lands under demo-output/ (or the folder given with --out).
 """
@@ -25,6 +26,7 @@ from typing import Any
 from emulators import demo_diagnostics
 from emulators.samples import metrics_json, unlabelled_metrics_json
 from emulators.stack import LocalStack
+from model_steward import cli
 from model_steward.adapters.ledger import Ledger
 from model_steward.domain.messages import render_email, render_slack
 from model_steward.models.alerts import Alert
@@ -230,6 +232,18 @@ def main() -> int:
         say(f"   {len(alerts)} messages, e-mail text and Slack blocks each: {out / 'messages'}")
         count = export_ledger(stack, out / "ledger.json")
         say(f"   ledger export ({count} items): {out / 'ledger.json'}")
+
+        heading("6. What the operator sees: steward status, steward history pump-02")
+        table = ["--stack", stack.stack_name]
+        for command in (["status", *table], ["history", "pump-02", *table]):
+            say(f"   $ steward {' '.join(command)}")
+            output = io.StringIO()
+            with contextlib.redirect_stdout(output):
+                code = cli.main(command)
+            (out / f"steward-{command[0]}.txt").write_text(output.getvalue())
+            for line in output.getvalue().splitlines():
+                say(f"   {line}")
+            say(f"   (exit code {code})")
 
     (out / "functions.log").write_text(log.getvalue())
     heading(f"Done in {time.perf_counter() - started:.1f} s; artefacts under {out}")

@@ -422,3 +422,21 @@ class Ledger:
         except ConditionFailed:
             return False
         return True
+
+    def diagnostics_of(self, model_name: str) -> list[dict[str, Any]]:
+        """Every diagnostics file item linked to a model (``MODEL#<name>`` / ``DIAGNOSTICS#...``)."""
+        items = self._call_pages(
+            f"read diagnostics of {model_name}",
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues=_item({":pk": model_pk(model_name), ":prefix": "DIAGNOSTICS#"}),
+        )
+        return [{key: _deserializer.deserialize(value) for key, value in item.items()} for item in items]
+
+    def _call_pages(self, what: str, **params: Any) -> Iterator[dict[str, Any]]:
+        """Raw items of every page of a query (numbers stay Decimal)."""
+        while True:
+            page = self._call("query", what, **params)
+            yield from page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                return
+            params["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -22,7 +22,17 @@ EXIT_BAD_INPUT = 2
 EXIT_SERVICE_ERROR = 3
 
 # Modules under model_steward.cli that contribute commands; each defines register(subparsers).
-COMMAND_MODULES: tuple[str, ...] = ("info", "policy", "diagnostics", "evaluate", "notify")
+COMMAND_MODULES: tuple[str, ...] = (
+    "info",
+    "status",
+    "history",
+    "evaluate",
+    "actions",
+    "backtest",
+    "policy",
+    "diagnostics",
+    "notify",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

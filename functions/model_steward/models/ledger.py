@@ -7,6 +7,10 @@ Items (one table, ``pk`` / ``sk``):
   promotion claim (one per model, so two invocations never activate concurrently).
 - ``MODEL#<name>`` / ``VERSION#<0000000007>``: one item per (model, version): state, outcome,
   every rule result, both derived metric sets, the policy fingerprint, times.
+- ``MODEL#<name>`` (or ``DIAGNOSTICS`` when no version could be linked) /
+  ``DIAGNOSTICS#<bucket>/<key>#<etag>``: one item per diagnostics file version: status
+  (SUMMARISED or BROKEN), headline figures, where a broken file broke, the summary and report
+  locations, the linked version and the alert id (see ``model_steward.service.diagnostics``).
 - ``MODEL#<name>`` (or ``SYSTEM``) / ``ALERT#<alert id>``: one item per alert. Created in the same
   transaction as the record it reports on (so no alert is lost) and only once (so none is sent
   twice); ``PENDING`` until SNS accepted it. The sparse ``pending-alerts`` index lists the unsent

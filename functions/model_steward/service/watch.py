@@ -16,6 +16,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from model_steward.adapters import lookout, queue
 from model_steward.adapters.ledger import Ledger
 from model_steward.domain import alerts
+from model_steward.domain.status import count_overdue
 from model_steward.domain.watch import plan_tick
 from model_steward.models.settings import WatchSettings
 from model_steward.observability import logger, metrics, tracer
@@ -38,7 +39,9 @@ def tick(settings: WatchSettings, ledger: Ledger, *, now: datetime, full_sweep: 
     report = TickReport(tick_id=str(uuid.uuid4()), kind="full-sweep" if full_sweep else "tick")
     # Only a prefix alone can be pushed to the service; explicit names may lie outside it.
     server_prefix = settings.watched_model_prefix if not settings.watched_models else ""
-    summaries = [(s["ModelName"], lookout.summary_fingerprint(s)) for s in lookout.iter_models(server_prefix)]
+    listed = list(lookout.iter_models(server_prefix))
+    summaries = [(s["ModelName"], lookout.summary_fingerprint(s)) for s in listed]
+    overdue = count_overdue([s for s in listed if settings.watches(s["ModelName"])], now)
     plan = plan_tick(
         summaries,
         ledger.model_states(),
@@ -78,6 +81,7 @@ def tick(settings: WatchSettings, ledger: Ledger, *, now: datetime, full_sweep: 
     report.alerts_retried, report.alerts_still_pending = retried.sent, retried.failed
     metrics.add_metric(name="WatchedModels", unit=MetricUnit.Count, value=report.watched)
     metrics.add_metric(name="ModelsQueued", unit=MetricUnit.Count, value=len(report.queued))
+    metrics.add_metric(name="OverdueRetrainings", unit=MetricUnit.Count, value=overdue)
     logger.info(
         "watch tick done",
         extra={

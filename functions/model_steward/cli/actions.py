@@ -1,0 +1,91 @@
+"""`steward promote` and `steward rollback`: activate a version by hand, through the same guards.
+
+    steward promote MODEL VERSION --reason TEXT [--force] [--actor NAME] [--policy FILE] [--json]
+    steward rollback MODEL [--to VERSION] --reason TEXT [--force] [--actor NAME] [--policy FILE] [--json]
+        [--stack NAME | --table NAME --topic ARN] [--region REGION]
+
+The policy (Policy() defaults, or an overrides document with --policy) is evaluated for the
+version; a failing rule refuses the action unless --force, which is recorded with who and why. A
+rollback goes to --to VERSION or the model's PreviousActiveModelVersion and bypasses only the
+``newer_than_active`` rule. The actor is --actor, else the AWS caller identity, else the OS user.
+Every action is recorded in the ledger (PROMOTING, then PROMOTED) and alerted.
+
+Exit codes: 0 done (or the version was already active); 1 refused (failing rules listed, or a
+concurrent evaluation or activation); 2 unknown model or version, a version that is not SUCCESS,
+no previous version to roll back to, no deployment given; 3 AWS error.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from typing import Any
+
+from model_steward.cli.common import add_stack_arguments, operator_name, print_json, resolve_target
+from model_steward.cli.policy import _load
+from model_steward.errors import InvalidInputError
+from model_steward.models.policy import Policy, resolve_policy
+from model_steward.service.manual import ManualAction, ManualOutcome, ManualRequest, Result
+
+_MARK = {"FAIL": "FAIL", "NOT_MEASURABLE": "n/m "}
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--reason", required=True, metavar="TEXT", help="why (recorded and alerted)")
+    parser.add_argument("--force", action="store_true", help="override failing policy rules (recorded)")
+    parser.add_argument("--actor", metavar="NAME", help="who acts (default: the AWS caller identity)")
+    parser.add_argument("--policy", metavar="FILE", help="a policy overrides document to evaluate")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    add_stack_arguments(parser, topic=True)
+
+
+def register(subparsers: Any) -> None:
+    promote = subparsers.add_parser("promote", help="activate a version by hand, through the policy's guards")
+    promote.add_argument("model", metavar="MODEL", help="the Lookout for Equipment model")
+    promote.add_argument("version", type=int, metavar="VERSION", help="the version to activate")
+    _common(promote)
+    promote.set_defaults(handler=run, action="promote")
+
+    rollback = subparsers.add_parser("rollback", help="activate an earlier version by hand")
+    rollback.add_argument("model", metavar="MODEL", help="the Lookout for Equipment model")
+    rollback.add_argument(
+        "--to", type=int, metavar="VERSION", help="the version (default: the previous active version)"
+    )
+    _common(rollback)
+    rollback.set_defaults(handler=run, action="rollback")
+
+
+def render(outcome: ManualOutcome) -> list[str]:
+    lines = [f"{outcome.model_name}: {outcome.message}"]
+    if outcome.refusing:
+        label = "overridden" if outcome.forced else "failing"
+        lines += [f"  {label}: [FAIL] {r.rule.value:<22} {r.message}" for r in outcome.refusing]
+    lines += [f"  bypassed by the rollback: {r.rule.value:<22} {r.message}" for r in outcome.bypassed]
+    if outcome.result is Result.DONE:
+        lines.append(f"  reason: {outcome.reason}")
+        sent = "sent" if outcome.alert_sent else "recorded, not sent yet (the next watch tick retries)"
+        lines.append(f"  ledger: v{outcome.version} PROMOTED by {outcome.actor}; alert {sent}")
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.reason.strip():
+        raise InvalidInputError("--reason must say why")
+    target = resolve_target(args, need_topic=True)
+    assert target.topic is not None
+    policy = resolve_policy(Policy(), _load(args.policy) if args.policy else None, args.model)
+    request = ManualRequest(
+        model_name=args.model,
+        action=args.action,
+        version=args.version if args.action == "promote" else args.to,
+        reason=args.reason,
+        actor=operator_name(args.actor),
+        force=args.force,
+    )
+    action = ManualAction(target.ledger(), target.topic, policy, region=target.region, now=datetime.now(UTC))
+    outcome = action.perform(request)
+    if args.json:
+        print_json(outcome.as_json())
+    else:
+        print("\n".join(render(outcome)))
+    return 1 if outcome.result is Result.REFUSED else 0

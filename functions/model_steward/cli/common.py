@@ -1,0 +1,162 @@
+"""What the operator commands share: finding the deployed stack, and printing.
+
+A command that reads the ledger or publishes alerts finds them, first match wins:
+
+1. ``--table NAME`` (and ``--topic ARN`` for commands that alert);
+2. ``--stack NAME``: the CloudFormation stack's Outputs ``LedgerTableName`` and ``AlertTopicArn``;
+3. the environment: ``STEWARD_TABLE`` / ``STEWARD_TOPIC``, else ``STEWARD_STACK``.
+
+With none of them the command stops with exit 2 and one line saying what to pass. ``--region``
+sets the AWS region for every client of the command (otherwise the SDK's usual resolution).
+
+Output: :func:`render_table` aligns rows for a terminal; :func:`print_json` is what ``--json``
+prints (datetimes as ISO 8601, UTC).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from model_steward.adapters import aws, deployment
+from model_steward.adapters.ledger import Ledger
+from model_steward.errors import InvalidInputError
+
+TABLE_OUTPUT = "LedgerTableName"
+TOPIC_OUTPUT = "AlertTopicArn"
+ENV_TABLE, ENV_TOPIC, ENV_STACK = "STEWARD_TABLE", "STEWARD_TOPIC", "STEWARD_STACK"
+
+
+def add_stack_arguments(parser: argparse.ArgumentParser, *, topic: bool = False) -> None:
+    group = parser.add_argument_group("deployed stack (else $STEWARD_TABLE/$STEWARD_TOPIC or $STEWARD_STACK)")
+    group.add_argument("--stack", metavar="NAME", help="read the ledger table (and topic) from this stack")
+    group.add_argument("--table", metavar="NAME", help="the ledger's DynamoDB table")
+    if topic:
+        group.add_argument("--topic", metavar="ARN", help="the alert topic")
+    group.add_argument("--region", metavar="REGION", help="the AWS region (default: the SDK's)")
+
+
+@dataclass(frozen=True)
+class Target:
+    table: str
+    topic: str | None
+    region: str
+
+    def ledger(self) -> Ledger:
+        return Ledger(self.table)
+
+
+def apply_region(args: argparse.Namespace) -> str:
+    """Honour ``--region`` for every client this process creates; return the region in force."""
+    region: str | None = getattr(args, "region", None)
+    if region:
+        os.environ["AWS_DEFAULT_REGION"] = region
+        aws.reset_clients()
+    return region or deployment.default_region()
+
+
+def resolve_target(args: argparse.Namespace, *, need_topic: bool = False) -> Target:
+    """The ledger table (and alert topic) a command works on; see the module docstring."""
+    target = find_target(args, need_topic=need_topic)
+    if target is None:
+        raise InvalidInputError(
+            f"which deployment? pass --stack NAME or --table NAME, or set {ENV_STACK} or {ENV_TABLE}"
+        )
+    return target
+
+
+def find_target(args: argparse.Namespace, *, need_topic: bool = False) -> Target | None:
+    """Like :func:`resolve_target`, but None when nothing names a deployment."""
+    region = apply_region(args)
+    table: str | None = getattr(args, "table", None)
+    topic: str | None = getattr(args, "topic", None)
+    stack: str | None = getattr(args, "stack", None)
+    if not table and not stack:
+        table = os.environ.get(ENV_TABLE) or None
+        topic = topic or os.environ.get(ENV_TOPIC) or None
+        if not table:
+            stack = os.environ.get(ENV_STACK) or None
+    if stack and (not table or (need_topic and not topic)):
+        outputs = deployment.stack_outputs(stack)
+        table = table or outputs.get(TABLE_OUTPUT)
+        topic = topic or outputs.get(TOPIC_OUTPUT)
+        if not table:
+            raise InvalidInputError(
+                f"stack {stack} has no {TABLE_OUTPUT} output: is it a Model Steward stack?"
+            )
+    if not table:
+        return None
+    if need_topic and not topic:
+        raise InvalidInputError(f"no alert topic: pass --topic ARN or --stack NAME, or set {ENV_TOPIC}")
+    return Target(table=table, topic=topic, region=region)
+
+
+def operator_name(explicit: str | None) -> str:
+    """Who acts: ``--actor``, else the AWS caller identity's ARN (STS), else the OS user."""
+    if explicit and explicit.strip():
+        return explicit.strip()
+    arn = deployment.caller_arn()
+    if arn:
+        return arn
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown operator"
+
+
+# ---------------------------------------------------------------------------------------------- output
+
+
+def when(moment: datetime | str | None) -> str:
+    """A time for a terminal: ``2026-11-22 09:15Z``; ``-`` when unknown."""
+    if moment is None or moment == "":
+        return "-"
+    if isinstance(moment, str):
+        try:
+            parsed = datetime.fromisoformat(moment)
+        except ValueError:
+            return moment
+        moment = parsed
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%MZ}"
+
+
+def shorten(text: str | None, width: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def render_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Rows aligned under their headers, two spaces apart; the last column is never padded."""
+    cells = [[str(h) for h in headers], *[["-" if c is None else str(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = []
+    for row in cells:
+        padded = [cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])] + [row[-1]]
+        lines.append("  ".join(padded).rstrip())
+    return "\n".join(lines)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    return str(value)
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, indent=2, default=_jsonable)
+
+
+def print_json(value: Mapping[str, Any] | Sequence[Any]) -> None:
+    print(to_json(value))

@@ -1,0 +1,245 @@
+"""What needs an operator's attention about a watched model (pure: `steward status`, the watch tick).
+
+Findings and their level; ``steward status`` exits 1 when any finding is CRITICAL:
+
+- CRITICAL ``managed-scheduler``: the retraining scheduler is MANAGED, so the service activates
+  versions itself and Model Steward acts on nothing for the model.
+- CRITICAL ``retraining-failed``: the latest scheduled retraining FAILED (CANCELED is a WARNING).
+- CRITICAL ``retraining-overdue``: no retraining started for longer than the scheduler's
+  RetrainingFrequency plus a grace period (or its NextScheduledRetrainingStartDate is that far
+  in the past) while the scheduler is PENDING or RUNNING.
+- WARNING ``not-enough-data``: the latest retraining had fewer RetrainingAvailableDataInDays than
+  the threshold (given, else the scheduler's LookbackWindow).
+- WARNING ``scheduler-stopped``, ``no-active-version``, ``not-in-lookout``, ``alerts-pending``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from model_steward.domain.durations import Duration, try_parse_duration
+
+DEFAULT_GRACE = timedelta(days=2)
+_SCHEDULED = frozenset({"PENDING", "RUNNING"})
+
+
+class Level(StrEnum):
+    CRITICAL = "CRITICAL"
+    WARNING = "WARNING"
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: Level
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ModelSnapshot:
+    """One model as DescribeModel, DescribeRetrainingScheduler and the ledger show it now."""
+
+    model_name: str
+    in_lookout: bool = True
+    active_version: int | None = None
+    active_since: datetime | None = None
+    promote_mode: str | None = None  # None: no retraining scheduler
+    scheduler_status: str | None = None
+    retraining_frequency: str | None = None
+    lookback_window: str | None = None
+    scheduler_start: datetime | None = None
+    latest_retraining_version: int | None = None
+    latest_retraining_status: str | None = None
+    latest_retraining_started: datetime | None = None
+    latest_retraining_failed_reason: str | None = None
+    available_data_days: int | None = None
+    next_retraining: datetime | None = None
+    pending_alerts: int = 0
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def retraining_due(
+    *,
+    next_start: datetime | None,
+    latest_start: datetime | None,
+    frequency: Duration | None,
+    scheduler_start: datetime | None = None,
+) -> datetime | None:
+    """When the next retraining should have started at the latest, from what is known; None if
+    nothing is known. The earliest of: the service's next start date, and the latest start plus
+    the frequency (or the scheduler's own start date when it never ran)."""
+    candidates = [moment for moment in (_utc(next_start),) if moment is not None]
+    latest = _utc(latest_start)
+    if latest is not None and frequency is not None:
+        candidates.append(frequency.after(latest))
+    elif latest is None and (start := _utc(scheduler_start)) is not None:
+        candidates.append(start)
+    return min(candidates) if candidates else None
+
+
+def overdue_by(
+    *,
+    scheduler_status: str | None,
+    next_start: datetime | None,
+    latest_start: datetime | None,
+    frequency: Duration | None,
+    now: datetime,
+    grace: timedelta = DEFAULT_GRACE,
+    scheduler_start: datetime | None = None,
+) -> timedelta | None:
+    """How long past due (beyond the grace period) a scheduled retraining is; None if it is not."""
+    if scheduler_status not in _SCHEDULED:
+        return None
+    due = retraining_due(
+        next_start=next_start, latest_start=latest_start, frequency=frequency, scheduler_start=scheduler_start
+    )
+    now = _utc(now) or now
+    if due is None or now <= due + grace:
+        return None
+    return now - due
+
+
+def count_overdue(
+    summaries: Iterable[Mapping[str, Any]], now: datetime, grace: timedelta = DEFAULT_GRACE
+) -> int:
+    """How many ListModels summaries show a scheduled retraining overdue (the watch tick's metric).
+
+    A summary carries no RetrainingFrequency: its NextScheduledRetrainingStartDate, which the
+    service moves forward when a retraining starts, is the due date.
+    """
+    return sum(
+        overdue_by(
+            scheduler_status=summary.get("RetrainingSchedulerStatus"),
+            next_start=summary.get("NextScheduledRetrainingStartDate"),
+            latest_start=None,
+            frequency=None,
+            now=now,
+            grace=grace,
+        )
+        is not None
+        for summary in summaries
+    )
+
+
+def _days(delta: timedelta) -> str:
+    days = delta.total_seconds() / 86400
+    return f"{days:.0f} days" if days >= 2 else f"{delta.total_seconds() / 3600:.0f} h"
+
+
+def findings(
+    model: ModelSnapshot,
+    now: datetime,
+    *,
+    grace: timedelta = DEFAULT_GRACE,
+    min_data_days: int | None = None,
+) -> list[Finding]:
+    """Every finding about one model, CRITICAL first."""
+    found: list[Finding] = []
+    if not model.in_lookout:
+        found.append(
+            Finding(
+                Level.WARNING, "not-in-lookout", "In the ledger but not in Lookout for Equipment (deleted?)."
+            )
+        )
+        return found
+    if model.promote_mode == "MANAGED":
+        found.append(
+            Finding(
+                Level.CRITICAL,
+                "managed-scheduler",
+                "MANAGED retraining scheduler: the service activates versions itself and Model Steward "
+                "acts on nothing; set PromoteMode MANUAL.",
+            )
+        )
+    status = model.latest_retraining_status
+    if status in ("FAILED", "CANCELED"):
+        reason = f": {model.latest_retraining_failed_reason}" if model.latest_retraining_failed_reason else ""
+        found.append(
+            Finding(
+                Level.CRITICAL if status == "FAILED" else Level.WARNING,
+                "retraining-failed",
+                f"The latest retraining (v{model.latest_retraining_version}) {status}{reason}",
+            )
+        )
+    frequency = try_parse_duration(model.retraining_frequency)
+    late = overdue_by(
+        scheduler_status=model.scheduler_status,
+        next_start=model.next_retraining,
+        latest_start=model.latest_retraining_started,
+        frequency=frequency,
+        now=now,
+        grace=grace,
+        scheduler_start=model.scheduler_start,
+    )
+    if late is not None:
+        every = f" (every {model.retraining_frequency})" if model.retraining_frequency else ""
+        found.append(
+            Finding(
+                Level.CRITICAL,
+                "retraining-overdue",
+                f"Scheduled retraining{every} is overdue by {_days(late)} (grace period {_days(grace)}).",
+            )
+        )
+    if model.scheduler_status in ("STOPPED", "STOPPING"):
+        found.append(
+            Finding(
+                Level.WARNING,
+                "scheduler-stopped",
+                f"The retraining scheduler is {model.scheduler_status}: no retraining will run.",
+            )
+        )
+    threshold = min_data_days
+    if threshold is None:
+        window = try_parse_duration(model.lookback_window)
+        threshold = round(window.nominal_days) if window is not None else None
+    if (
+        threshold is not None
+        and model.available_data_days is not None
+        and model.available_data_days < threshold
+    ):
+        found.append(
+            Finding(
+                Level.WARNING,
+                "not-enough-data",
+                f"The latest retraining had {model.available_data_days} days of data; {threshold} expected.",
+            )
+        )
+    if model.active_version is None:
+        found.append(Finding(Level.WARNING, "no-active-version", "No version is active."))
+    if model.pending_alerts:
+        plural = "s" if model.pending_alerts != 1 else ""
+        found.append(
+            Finding(
+                Level.WARNING,
+                "alerts-pending",
+                f"{model.pending_alerts} alert{plural} not delivered yet (the next watch tick retries).",
+            )
+        )
+    return sorted(found, key=lambda f: f.level is not Level.CRITICAL)
+
+
+def exit_code(all_findings: Iterable[Finding]) -> int:
+    """0 when nothing is CRITICAL, else 1."""
+    return 1 if any(f.level is Level.CRITICAL for f in all_findings) else 0
+
+
+__all__ = [
+    "DEFAULT_GRACE",
+    "Finding",
+    "Level",
+    "ModelSnapshot",
+    "count_overdue",
+    "exit_code",
+    "findings",
+    "overdue_by",
+    "retraining_due",
+]

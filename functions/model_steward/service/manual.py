@@ -1,0 +1,282 @@
+"""Manual promote and rollback: an operator activates a version through the automation's guards.
+
+The same guards as ``service.evaluate``: the policy is evaluated (``decide``) and a FAIL refuses
+the action unless forced; the model's promotion claim in the ledger is taken (so no evaluation
+activates concurrently); a fresh DescribeModel right before acting (the active version must still
+be the one the operator saw); the version record goes to ``PROMOTING`` conditionally on the state
+it was read in, UpdateActiveModelVersion is called and verified, and ``PROMOTED`` is written with
+the operator as actor, the reason and what was forced, in one transaction with the alert.
+
+Which rule results refuse (:func:`assess`, pure):
+- a version that is not SUCCESS cannot be activated at all (not even with ``--force``);
+- every other FAIL refuses, unless ``force``: then it is recorded as overridden;
+- a rollback is, by definition, an older version over a newer one: for it, and only for it, the
+  ``newer_than_active`` rule is bypassed (and recorded as bypassed);
+- NOT_MEASURABLE results do not refuse: a HOLD waits for a person, and the operator is that person.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from model_steward.adapters import lookout
+from model_steward.adapters.ledger import Ledger
+from model_steward.domain import alerts
+from model_steward.domain.policy import decide
+from model_steward.errors import InvalidInputError, StewardError
+from model_steward.models.decision import (
+    Decision,
+    RuleId,
+    RuleOutcome,
+    RuleResult,
+    VersionFacts,
+    VersionStatus,
+)
+from model_steward.models.ledger import VersionRecord, VersionState
+from model_steward.models.policy import Policy
+from model_steward.service import alerting
+from model_steward.service.evaluate import CLAIM_LEASE, links_for
+
+Action = Literal["promote", "rollback"]
+
+
+class Result(StrEnum):
+    DONE = "DONE"
+    REFUSED = "REFUSED"
+    NOTHING_TO_DO = "NOTHING_TO_DO"
+
+
+@dataclass(frozen=True)
+class ManualRequest:
+    model_name: str
+    action: Action
+    version: int | None  # rollback: None = the model's PreviousActiveModelVersion
+    reason: str
+    actor: str
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class Assessment:
+    refusing: list[RuleResult]
+    bypassed: list[RuleResult]
+
+    @property
+    def allowed(self) -> bool:
+        return not self.refusing
+
+
+@dataclass
+class ManualOutcome:
+    model_name: str
+    action: Action
+    version: int
+    previous_version: int | None
+    actor: str
+    reason: str
+    result: Result
+    message: str
+    refusing: list[RuleResult] = field(default_factory=list)  # refused, or overridden when forced
+    bypassed: list[RuleResult] = field(default_factory=list)
+    forced: bool = False
+    alert_id: str | None = None
+    alert_sent: bool = False
+    decision: Decision | None = None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "model_name": self.model_name,
+            "action": self.action,
+            "version": self.version,
+            "previous_version": self.previous_version,
+            "actor": self.actor,
+            "reason": self.reason,
+            "result": self.result.value,
+            "message": self.message,
+            "forced": self.forced,
+            "refusing_rules": [r.model_dump(mode="json") for r in self.refusing],
+            "bypassed_rules": [r.model_dump(mode="json") for r in self.bypassed],
+            "alert_id": self.alert_id,
+            "alert_sent": self.alert_sent,
+        }
+
+
+def assess(decision: Decision, action: Action) -> Assessment:
+    """Which FAIL results refuse a manual action, and which the action bypasses (pure)."""
+    failed = [r for r in decision.rule_results if r.outcome is RuleOutcome.FAIL]
+    bypassed = [r for r in failed if action == "rollback" and r.rule is RuleId.NEWER_THAN_ACTIVE]
+    return Assessment(refusing=[r for r in failed if r not in bypassed], bypassed=bypassed)
+
+
+def _note(request: ManualRequest, assessment: Assessment, forced: bool) -> str:
+    parts = [f"{request.action} by {request.actor}: {request.reason.strip() or 'no reason given'}"]
+    if forced:
+        parts.append("forced over: " + ", ".join(r.rule.value for r in assessment.refusing))
+    if assessment.bypassed:
+        parts.append("bypassed (a rollback): " + ", ".join(r.rule.value for r in assessment.bypassed))
+    return "; ".join(parts)
+
+
+class ManualAction:
+    def __init__(self, ledger: Ledger, topic_arn: str, policy: Policy, *, region: str, now: datetime) -> None:
+        self.ledger = ledger
+        self.topic_arn = topic_arn
+        self.policy = policy.model_copy(update={"dry_run": False})  # an operator's action is never a dry run
+        self.region = region
+        self.now = now
+
+    def perform(self, request: ManualRequest) -> ManualOutcome:
+        name = request.model_name
+        described = lookout.describe_model(name)
+        model = lookout.model_facts(described, lookout.describe_retraining_scheduler(name))
+        active = model.active_version
+        target = request.version
+        if target is None:
+            target = described.get("PreviousActiveModelVersion")
+            if target is None:
+                raise InvalidInputError(
+                    f"{name} has no previous active version to roll back to: pass --to VERSION"
+                )
+        facts = lookout.version_facts(lookout.describe_model_version(name, target))
+        if facts.status is not VersionStatus.SUCCESS:
+            raise InvalidInputError(
+                f"{name} v{target} is {facts.status.value}: only a SUCCESS version can be activated"
+            )
+
+        def outcome(result: Result, message: str, **extra: object) -> ManualOutcome:
+            return ManualOutcome(
+                model_name=name,
+                action=request.action,
+                version=target,
+                previous_version=active,
+                actor=request.actor,
+                reason=request.reason,
+                result=result,
+                message=message,
+                **extra,  # type: ignore[arg-type]
+            )
+
+        if target == active:
+            return outcome(
+                Result.NOTHING_TO_DO, f"{name} v{target} is already the active version; nothing changed"
+            )
+        decision = decide(facts, model, self.policy, self.now)
+        assessment = assess(decision, request.action)
+        details = {"refusing": assessment.refusing, "bypassed": assessment.bypassed, "decision": decision}
+        if not assessment.allowed and not request.force:
+            failing = ", ".join(r.rule.value for r in assessment.refusing)
+            return outcome(
+                Result.REFUSED,
+                f"refused: the policy fails {failing} for {name} v{target} "
+                "(--force overrides it, recorded with who and why)",
+                **details,
+            )
+        forced = not assessment.allowed
+        claim_id = str(uuid.uuid4())
+        if not self.ledger.claim_promotion(name, target, claim_id, self.now, CLAIM_LEASE):
+            return outcome(
+                Result.REFUSED,
+                f"refused: an evaluation of {name} holds its promotion claim; try again in a minute",
+                **details,
+            )
+        try:
+            fresh = lookout.describe_model(name).get("ActiveModelVersion")
+            if fresh != active:
+                return outcome(
+                    Result.REFUSED,
+                    f"refused: the active version of {name} changed from v{active} to v{fresh} meanwhile; "
+                    "look again, then retry",
+                    **details,
+                )
+            alert_id, sent = self._activate(
+                request, facts, decision=decision, assessment=assessment, forced=forced, active=active
+            )
+        finally:
+            self.ledger.release_promotion(name, claim_id)
+        verb = "promoted" if request.action == "promote" else "rolled back to"
+        previously = f" (previously v{active})" if active is not None else ""
+        return outcome(
+            Result.DONE,
+            f"{name} {verb} v{target}{previously} by {request.actor}"
+            + (", overriding the policy" if forced else ""),
+            forced=forced,
+            alert_id=alert_id,
+            alert_sent=sent,
+            **details,
+        )
+
+    def _activate(
+        self,
+        request: ManualRequest,
+        facts: VersionFacts,
+        *,
+        decision: Decision,
+        assessment: Assessment,
+        forced: bool,
+        active: int | None,
+    ) -> tuple[str, bool]:
+        name, target = facts.model_name, facts.version
+        existing = self.ledger.version(name, target)
+        verb = "promoted" if request.action == "promote" else "rolled back to"
+        promoting = VersionRecord(
+            model_name=name,
+            version=target,
+            state=VersionState.PROMOTING,
+            status=facts.status.value,
+            source_type=facts.source_type.value if facts.source_type else None,
+            outcome=f"MANUAL_{request.action.upper()}",
+            summary=(
+                f"{request.actor} {verb} version {target} by hand"
+                + (f" (previously version {active})" if active is not None else "")
+                + (", overriding the policy" if forced else "")
+                + f": {request.reason.strip()}"
+            ),
+            decision_json=decision.model_dump_json(),
+            policy_fingerprint=decision.policy_fingerprint,
+            failed_reason=facts.failed_reason,
+            service_auto_promotion=facts.auto_promotion_result.value if facts.auto_promotion_result else None,
+            first_seen_at=existing.first_seen_at if existing else self.now,
+            updated_at=self.now,
+            decided_at=self.now,
+            actor=request.actor,
+            note=_note(request, assessment, forced),
+        )
+        if not self.ledger.record(promoting, replaces=[existing.state if existing else None]):
+            raise StewardError(
+                f"{name} v{target}: its ledger record changed meanwhile; nothing was activated"
+            )
+        try:
+            response = lookout.update_active_model_version(name, target)
+            if response.get("CurrentActiveVersion") != target:
+                raise StewardError(
+                    f"UpdateActiveModelVersion {name} v{target} answered "
+                    f"CurrentActiveVersion={response.get('CurrentActiveVersion')}"
+                )
+        except StewardError as exc:
+            restored = existing or promoting.model_copy(update={"state": VersionState.DECIDED})
+            note = f"manual {request.action} by {request.actor} failed: {exc}"
+            self.ledger.record(
+                restored.model_copy(update={"updated_at": self.now, "note": note[:1000]}),
+                replaces=[VersionState.PROMOTING],
+            )
+            raise
+        alert = alerts.for_manual_action(
+            name,
+            target,
+            request.action,
+            actor=request.actor,
+            reason=request.reason,
+            forced=forced,
+            previous_version=active,
+            links=links_for(self.region, name),
+            now=self.now,
+        )
+        alert_record = alerting.record_for(alert)
+        promoted = promoting.model_copy(update={"state": VersionState.PROMOTED, "promoted_at": self.now})
+        self.ledger.record(promoted, replaces=[VersionState.PROMOTING], alert=alert_record)
+        delivery = alerting.send(self.ledger, self.topic_arn, [alert_record], self.now)
+        return alert.alert_id, delivery.sent > 0

@@ -1,0 +1,129 @@
+"""The data behind `steward status`: every watched model as Lookout for Equipment and the ledger
+show it now, with its findings (domain.status).
+
+Watched models: the ledger's WATCH partition plus ListModels (optionally by name prefix). Per model:
+DescribeModel, DescribeRetrainingScheduler, the ledger's version records and alert items.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from model_steward.adapters import lookout
+from model_steward.adapters.ledger import Ledger
+from model_steward.domain.status import DEFAULT_GRACE, Finding, ModelSnapshot, findings
+from model_steward.errors import NotFoundError
+from model_steward.models.ledger import AlertState, VersionRecord, VersionState, model_pk
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    snapshot: ModelSnapshot
+    newest_version: int | None
+    newest_state: str | None  # the ledger's state, or UNSEEN when Model Steward has no record yet
+    last_outcome: str | None
+    last_outcome_version: int | None
+    last_summary: str | None
+    findings: list[Finding] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        snap = self.snapshot
+        return {
+            "model_name": snap.model_name,
+            "in_lookout": snap.in_lookout,
+            "active_version": snap.active_version,
+            "active_since": snap.active_since,
+            "newest_version": self.newest_version,
+            "newest_state": self.newest_state,
+            "last_outcome": self.last_outcome,
+            "last_outcome_version": self.last_outcome_version,
+            "last_summary": self.last_summary,
+            "next_retraining": snap.next_retraining,
+            "promote_mode": snap.promote_mode,
+            "scheduler_status": snap.scheduler_status,
+            "retraining_frequency": snap.retraining_frequency,
+            "latest_retraining_status": snap.latest_retraining_status,
+            "pending_alerts": snap.pending_alerts,
+            "findings": [
+                {"level": f.level.value, "code": f.code, "message": f.message} for f in self.findings
+            ],
+        }
+
+
+def watched_names(ledger: Ledger, prefix: str = "") -> list[str]:
+    names = set(ledger.model_states()) | {s["ModelName"] for s in lookout.iter_models(prefix)}
+    return sorted(name for name in names if name.startswith(prefix))
+
+
+def snapshot(ledger: Ledger, name: str) -> ModelSnapshot:
+    pending = sum(alert.state is not AlertState.SENT for alert in ledger.alerts(model_pk(name)))
+    try:
+        model = lookout.describe_model(name)
+    except NotFoundError:
+        return ModelSnapshot(model_name=name, in_lookout=False, pending_alerts=pending)
+    scheduler = lookout.describe_retraining_scheduler(name) or {}
+    return ModelSnapshot(
+        model_name=name,
+        active_version=model.get("ActiveModelVersion"),
+        active_since=model.get("ModelVersionActivatedAt"),
+        promote_mode=scheduler.get("PromoteMode"),
+        scheduler_status=scheduler.get("Status") or model.get("RetrainingSchedulerStatus"),
+        retraining_frequency=scheduler.get("RetrainingFrequency"),
+        lookback_window=scheduler.get("LookbackWindow"),
+        scheduler_start=scheduler.get("RetrainingStartDate"),
+        latest_retraining_version=model.get("LatestScheduledRetrainingModelVersion"),
+        latest_retraining_status=model.get("LatestScheduledRetrainingStatus"),
+        latest_retraining_started=model.get("LatestScheduledRetrainingStartTime"),
+        latest_retraining_failed_reason=model.get("LatestScheduledRetrainingFailedReason"),
+        available_data_days=model.get("LatestScheduledRetrainingAvailableDataInDays"),
+        next_retraining=model.get("NextScheduledRetrainingStartDate"),
+        pending_alerts=pending,
+    )
+
+
+def _last_outcome(records: list[VersionRecord]) -> VersionRecord | None:
+    return next((r for r in records if r.outcome and r.state is not VersionState.BASELINE), None)
+
+
+def model_status(
+    ledger: Ledger,
+    name: str,
+    now: datetime,
+    *,
+    grace: timedelta = DEFAULT_GRACE,
+    min_data_days: int | None = None,
+) -> ModelStatus:
+    snap = snapshot(ledger, name)
+    records = ledger.versions(name)  # newest first
+    recorded = records[0].version if records else None
+    known = [v for v in (recorded, snap.latest_retraining_version, snap.active_version) if v is not None]
+    newest = max(known) if known else None
+    newest_state = None
+    if newest is not None:
+        newest_state = records[0].state.value if newest == recorded else "UNSEEN"
+    last = _last_outcome(records)
+    return ModelStatus(
+        snapshot=snap,
+        newest_version=newest,
+        newest_state=newest_state,
+        last_outcome=last.outcome if last else None,
+        last_outcome_version=last.version if last else None,
+        last_summary=last.summary if last else None,
+        findings=findings(snap, now, grace=grace, min_data_days=min_data_days),
+    )
+
+
+def fleet_status(
+    ledger: Ledger,
+    now: datetime,
+    *,
+    prefix: str = "",
+    grace: timedelta = DEFAULT_GRACE,
+    min_data_days: int | None = None,
+) -> list[ModelStatus]:
+    return [
+        model_status(ledger, name, now, grace=grace, min_data_days=min_data_days)
+        for name in watched_names(ledger, prefix)
+    ]

@@ -12,9 +12,10 @@ import argparse
 from pathlib import Path
 from typing import IO, Any
 
+from model_steward.adapters import s3
 from model_steward.domain.diagnostics import BinaryReader, read_diagnostics
 from model_steward.domain.report import render_report, render_text
-from model_steward.errors import InvalidInputError, StewardError, TransientError
+from model_steward.errors import InvalidInputError
 
 
 def register(subparsers: Any) -> None:
@@ -42,41 +43,10 @@ def parse_s3_uri(uri: str) -> tuple[str, str]:
     return bucket, key
 
 
-class _S3Body:
-    """A botocore StreamingBody whose read errors become StewardErrors."""
-
-    def __init__(self, body: Any, uri: str) -> None:
-        self._body = body
-        self._uri = uri
-
-    def read(self, size: int = -1, /) -> bytes:
-        from botocore.exceptions import BotoCoreError
-
-        try:
-            data: bytes = self._body.read(size)
-        except BotoCoreError as exc:
-            raise TransientError(f"reading {self._uri} failed: {exc}") from exc
-        return data
-
-    def close(self) -> None:
-        self._body.close()
-
-
-def open_s3(uri: str) -> _S3Body:
-    import boto3
-    from botocore.exceptions import BotoCoreError, ClientError
-
+def open_s3(uri: str) -> s3.ObjectStream:
+    """Stream an S3 object through the adapter (a missing object is exit 2, other errors exit 3)."""
     bucket, key = parse_s3_uri(uri)
-    try:
-        response = boto3.client("s3").get_object(Bucket=bucket, Key=key)
-    except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
-        if code in {"NoSuchKey", "NoSuchBucket", "404", "NotFound"}:
-            raise InvalidInputError(f"{uri} does not exist ({code})") from exc
-        raise StewardError(f"cannot read {uri}: {code or exc}") from exc
-    except BotoCoreError as exc:
-        raise StewardError(f"cannot read {uri}: {exc}") from exc
-    return _S3Body(response["Body"], uri)
+    return s3.open_object(bucket, key)
 
 
 def run_summarize(args: argparse.Namespace) -> int:
@@ -98,7 +68,7 @@ def run_summarize(args: argparse.Namespace) -> int:
     finally:
         if local is not None:
             local.close()
-        elif isinstance(stream, _S3Body):
+        elif isinstance(stream, s3.ObjectStream):
             stream.close()
     summary = result.summary
     if args.report is not None:

@@ -34,6 +34,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from model_steward.domain.formatting import duration, num
 from model_steward.models.alerts import Alert, AlertKind, AlertSeverity, Links, NumberRow
 from model_steward.models.decision import (
     Agreement,
@@ -92,25 +93,9 @@ def short_name(name: str, limit: int = MAX_NAME_IN_TITLE) -> str:
     return f"{name[:head]}…{name[-tail:]}"
 
 
-def _num(value: float, places: int = 3) -> str:
-    text = f"{value:.{places}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
 def _signed(value: float, places: int = 3) -> str:
-    text = _num(value, places)
+    text = num(value, places)
     return text if text == "0" or text.startswith("-") else "+" + text
-
-
-def duration(seconds: float) -> str:
-    """A duration a person reads: 45 s, 12.5 min, 3.2 h, 4.1 days."""
-    if seconds < 120:
-        return f"{_num(seconds, 1)} s"
-    if seconds < 2 * 3600:
-        return f"{_num(seconds / 60, 1)} min"
-    if seconds < 48 * 3600:
-        return f"{_num(seconds / 3600, 1)} h"
-    return f"{_num(seconds / 86400, 1)} days"
 
 
 def _digest(*parts: str, length: int = 12) -> str:
@@ -186,7 +171,7 @@ def _recall(m: DerivedMetrics) -> str | None:
     if m.event_recall is None:
         return None
     counts = f" ({m.num_identified} of {m.num_labeled})" if m.num_labeled is not None else ""
-    return f"{_num(m.event_recall)}{counts}"
+    return f"{num(m.event_recall)}{counts}"
 
 
 def _count(value: int | None) -> str | None:
@@ -478,11 +463,11 @@ def for_manual_action(
 
 
 def _fraction(value: float) -> str:
-    return f"{_num(value * 100, 2)}%"
+    return f"{num(value * 100, 2)}%"
 
 
 def _score(value: float | None) -> str | None:
-    return None if value is None else _num(value, 3)
+    return None if value is None else num(value, 3)
 
 
 def for_diagnostics(
@@ -498,8 +483,8 @@ def for_diagnostics(
     sensors that drove it. The alert carries at most MAX_DIAGNOSTIC_EVENTS events; the report has
     them all."""
     leading = summary.top_sensors[:3]
-    sensors = ", ".join(f"{s.name} ({_num(s.mean_contribution, 3)})" for s in leading)
-    per_day = f" ({_num(summary.events_per_day, 2)} a day)" if summary.events_per_day is not None else ""
+    sensors = ", ".join(f"{s.name} ({num(s.mean_contribution, 3)})" for s in leading)
+    per_day = f" ({num(summary.events_per_day, 2)} a day)" if summary.events_per_day is not None else ""
     events = f"{summary.event_count} anomalous event{'s' if summary.event_count != 1 else ''}"
     text = (
         f"{_fraction(summary.anomalous_fraction)} of {summary.rows} rows are anomalous, in {events}"
@@ -510,7 +495,7 @@ def for_diagnostics(
     if leading:
         reasons.append(
             "Leading sensors (mean contribution over anomalous rows): "
-            + ", ".join(f"{s.name} {_num(s.mean_contribution, 3)}" for s in leading)
+            + ", ".join(f"{s.name} {num(s.mean_contribution, 3)}" for s in leading)
             + "."
         )
     longest = summary.longest_event
@@ -532,7 +517,7 @@ def for_diagnostics(
         NumberRow(label="Anomalous events", new=str(summary.event_count)),
         NumberRow(
             label="Events a day",
-            new=None if summary.events_per_day is None else _num(summary.events_per_day, 2),
+            new=None if summary.events_per_day is None else num(summary.events_per_day, 2),
         ),
     ]
     if summary.anomaly_score.count:
@@ -543,7 +528,7 @@ def for_diagnostics(
                 new=" / ".join(_score(v) or "n/a" for v in (score.p50, score.p90, score.p99, score.max)),
             )
         )
-    numbers.extend(NumberRow(label=f"Sensor {s.name}", new=_num(s.mean_contribution, 3)) for s in leading)
+    numbers.extend(NumberRow(label=f"Sensor {s.name}", new=num(s.mean_contribution, 3)) for s in leading)
     truncated = []
     carried = summary
     if len(summary.events) > MAX_DIAGNOSTIC_EVENTS:

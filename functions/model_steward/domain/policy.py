@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from model_steward.domain.formatting import duration, num
 from model_steward.domain.metrics import compare, derive_metrics
 from model_steward.models.decision import (
     Agreement,
@@ -53,31 +54,16 @@ _MAX_FINDINGS_IN_MESSAGE = 3
 # Formatting helpers: numbers a person reads.
 
 
-def _num(value: float, places: int = 3) -> str:
-    text = f"{value:.{places}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
 def _signed(value: float, places: int = 3) -> str:
-    return ("+" if value >= 0 else "") + _num(value, places)
+    return ("+" if value >= 0 else "") + num(value, places)
 
 
 def _pct(fraction: float) -> str:
     return f"{_signed(fraction * 100, 1)}%"
 
 
-def _duration(seconds: float) -> str:
-    if seconds < 120:
-        return f"{_num(seconds, 1)} s"
-    if seconds < 2 * 3600:
-        return f"{_num(seconds / 60, 1)} min"
-    if seconds < 48 * 3600:
-        return f"{_num(seconds / 3600, 1)} h"
-    return f"{_num(seconds / 86400, 1)} days"
-
-
 def _hours(hours: float) -> str:
-    return f"{_num(hours, 1)} h"
+    return f"{num(hours, 1)} h"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -203,12 +189,12 @@ def _unlabelled_look_at(ctx: _Context) -> str:
     parts = []
     ranges = cmp.predicted_range_count
     if ranges.candidate is not None:
-        prior = f" (prior model: {_num(ranges.prior, 0)})" if ranges.prior is not None else ""
-        parts.append(f"its {_num(ranges.candidate, 0)} predicted abnormal ranges{prior}")
+        prior = f" (prior model: {num(ranges.prior, 0)})" if ranges.prior is not None else ""
+        parts.append(f"its {num(ranges.candidate, 0)} predicted abnormal ranges{prior}")
     unknown = cmp.unknown_event_count
     if unknown.candidate is not None:
-        prior = f" (prior model: {_num(unknown.prior, 0)})" if unknown.prior is not None else ""
-        parts.append(f"its {_num(unknown.candidate, 0)} unknown events{prior}")
+        prior = f" (prior model: {num(unknown.prior, 0)})" if unknown.prior is not None else ""
+        parts.append(f"its {num(unknown.candidate, 0)} unknown events{prior}")
     what = " and ".join(parts) if parts else "its predicted abnormal ranges"
     active = ctx.model.active_version
     keep = f"keep version {active}" if active is not None else "leave the model without an active version"
@@ -302,19 +288,19 @@ def _rule_event_recall(ctx: _Context) -> RuleResult:
         )
     change = cand.event_recall - prior.event_recall
     detail = (
-        f"from {_num(prior.event_recall)} ({prior.num_identified} of {prior.num_labeled} labelled events) "
-        f"to {_num(cand.event_recall)} ({cand.num_identified} of {cand.num_labeled})"
+        f"from {num(prior.event_recall)} ({prior.num_identified} of {prior.num_labeled} labelled events) "
+        f"to {num(cand.event_recall)} ({cand.num_identified} of {cand.num_labeled})"
     )
     if abs(change) <= _EPSILON:
         return _pass(
             rule,
-            f"Event recall stayed at {_num(cand.event_recall)} "
+            f"Event recall stayed at {num(cand.event_recall)} "
             f"({cand.num_identified} of {cand.num_labeled} labelled events).",
         )
     if change > 0:
         return _pass(rule, f"Event recall rose {detail} ({_signed(change)}).")
     allowed = (
-        f"the policy allows a drop of at most {_num(limit)}" if limit > 0 else "the policy allows no drop"
+        f"the policy allows a drop of at most {num(limit)}" if limit > 0 else "the policy allows no drop"
     )
     if -change > limit + _EPSILON:
         return _fail(rule, Severity.REJECT, f"Event recall fell {detail} ({_signed(change)}); {allowed}.")
@@ -333,7 +319,7 @@ def _rule_mean_forewarning(ctx: _Context) -> RuleResult:
             "the decision follows on_cannot_determine_quality.",
         )
     cand, prior = ctx.candidate, ctx.prior
-    allowed = f"the policy allows a shrink of at most {_num(limit, 1)}%"
+    allowed = f"the policy allows a shrink of at most {num(limit, 1)}%"
     if prior.num_identified == 0 and cand.num_identified is not None and cand.num_identified > 0:
         return _pass(rule, "The prior model identified no labelled event, so forewarning cannot have shrunk.")
     if cand.num_identified == 0 and prior.mean_forewarning_seconds is not None:
@@ -341,7 +327,7 @@ def _rule_mean_forewarning(ctx: _Context) -> RuleResult:
             rule,
             Severity.REJECT,
             f"Version {ctx.version.version} identified no labelled event, so it gives no forewarning "
-            f"(prior model: {_duration(prior.mean_forewarning_seconds)} on average); {allowed}.",
+            f"(prior model: {duration(prior.mean_forewarning_seconds)} on average); {allowed}.",
         )
     if cand.mean_forewarning_seconds is None or prior.mean_forewarning_seconds is None:
         return _not_measurable(
@@ -356,16 +342,16 @@ def _rule_mean_forewarning(ctx: _Context) -> RuleResult:
             ),
         )
     before, after = prior.mean_forewarning_seconds, cand.mean_forewarning_seconds
-    detail = f"from {_duration(before)} to {_duration(after)}"
+    detail = f"from {duration(before)} to {duration(after)}"
     if after >= before:
         return _pass(rule, f"Mean forewarning went {detail} per identified event.")
     shrink_pct = (before - after) / before * 100
     if shrink_pct > limit + _EPSILON:
         return _fail(
-            rule, Severity.REJECT, f"Mean forewarning shrank {detail} (-{_num(shrink_pct, 1)}%); {allowed}."
+            rule, Severity.REJECT, f"Mean forewarning shrank {detail} (-{num(shrink_pct, 1)}%); {allowed}."
         )
     return _pass(
-        rule, f"Mean forewarning shrank {detail} (-{_num(shrink_pct, 1)}%), within tolerance: {allowed}."
+        rule, f"Mean forewarning shrank {detail} (-{num(shrink_pct, 1)}%), within tolerance: {allowed}."
     )
 
 
@@ -395,11 +381,11 @@ def _rule_unknown_events(ctx: _Context) -> RuleResult:
     if count_limit is not None:
         limits.append(f"+{count_limit} events")
     if pct_limit is not None:
-        limits.append(f"+{_num(pct_limit, 1)}%")
+        limits.append(f"+{num(pct_limit, 1)}%")
     allowed = " or ".join(limits)
     within_count = count_limit is not None and increase <= count_limit
     within_pct = pct_limit is not None and pct is not None and pct <= pct_limit + _EPSILON
-    change = f"{increase:+d}, " + (f"+{_num(pct, 1)}%" if pct is not None else "up from none")
+    change = f"{increase:+d}, " + (f"+{num(pct, 1)}%" if pct is not None else "up from none")
     detail = f"Unknown (unlabelled) abnormal events rose from {prior} to {cand} ({change})"
     if within_count or within_pct:
         return _pass(rule, f"{detail}, within the policy's limit of {allowed}.")
@@ -445,14 +431,14 @@ def _rule_cooldown(ctx: _Context) -> RuleResult:
     if elapsed_hours + _EPSILON >= hours:
         return _pass(
             rule,
-            f"Version {active} was activated {_duration(elapsed.total_seconds())} ago; "
+            f"Version {active} was activated {duration(elapsed.total_seconds())} ago; "
             f"the policy requires {_hours(hours)}.",
         )
     ready = (activated_at + timedelta(hours=hours)).astimezone(UTC)
     return _fail(
         rule,
         Severity.HOLD,
-        f"Version {active} was activated only {_duration(elapsed.total_seconds())} ago; the policy requires "
+        f"Version {active} was activated only {duration(elapsed.total_seconds())} ago; the policy requires "
         f"{_hours(hours)} between activations.",
         look_at=f"Re-evaluate after {ready:%Y-%m-%d %H:%M} UTC, or activate the version by hand before then.",
     )

@@ -10,8 +10,10 @@ the operator as actor, the reason and what was forced, in one transaction with t
 Which rule results refuse (:func:`assess`, pure):
 - a version that is not SUCCESS cannot be activated at all (not even with ``--force``);
 - every other FAIL refuses, unless ``force``: then it is recorded as overridden;
-- a rollback is, by definition, an older version over a newer one: for it, and only for it, the
-  ``newer_than_active`` rule is bypassed (and recorded as bypassed);
+- a rollback is, by definition, an older version over a newer one, and usually undoes a recent
+  activation: for it, and only for it, the ``newer_than_active`` and ``cooldown`` rules are
+  bypassed (and recorded as bypassed); the cooldown exists to stop automation flapping, not to
+  delay a person undoing a bad promotion;
 - NOT_MEASURABLE results do not refuse: a HOLD waits for a person, and the operator is that person.
 """
 
@@ -105,10 +107,13 @@ class ManualOutcome:
         }
 
 
+_ROLLBACK_BYPASSES = frozenset({RuleId.NEWER_THAN_ACTIVE, RuleId.COOLDOWN})
+
+
 def assess(decision: Decision, action: Action) -> Assessment:
     """Which FAIL results refuse a manual action, and which the action bypasses (pure)."""
     failed = [r for r in decision.rule_results if r.outcome is RuleOutcome.FAIL]
-    bypassed = [r for r in failed if action == "rollback" and r.rule is RuleId.NEWER_THAN_ACTIVE]
+    bypassed = [r for r in failed if action == "rollback" and r.rule in _ROLLBACK_BYPASSES]
     return Assessment(refusing=[r for r in failed if r not in bypassed], bypassed=bypassed)
 
 

@@ -207,7 +207,7 @@ class Ledger:
             version_put["ExpressionAttributeNames"] = {"#state": "state"}
             version_put["ExpressionAttributeValues"] = _item(values)
         items: list[dict[str, Any]] = [{"Put": version_put}]
-        if alert is not None and self.alert(alert.pk, alert.alert_id) is None:
+        if alert is not None:  # conditional on its absence: an existing alert cancels, see below
             items.append({"Put": self._alert_put(alert)})
         try:
             self.client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]

@@ -1,4 +1,4 @@
-"""Domain errors. Adapters translate botocore's ClientError into these (``raise ... from exc``)."""
+"""Domain errors. Adapters translate botocore's errors into these (``adapters.errors.translate``)."""
 
 
 class StewardError(Exception):
@@ -6,7 +6,8 @@ class StewardError(Exception):
 
 
 class ConfigurationError(StewardError):
-    """The deployment's configuration (environment, parameters, policy document) is invalid."""
+    """The deployment's configuration (environment, parameters, permissions, policy document) is
+    invalid: a retry will not help, a person must."""
 
 
 class NotFoundError(StewardError):
@@ -14,12 +15,25 @@ class NotFoundError(StewardError):
 
 
 class TransientError(StewardError):
-    """A dependency failed in a way that a later retry may fix (throttling, 5xx)."""
+    """A dependency failed in a way that a later retry may fix (throttling, 5xx, the network)."""
 
 
 class ConflictError(StewardError):
     """The request conflicts with the current state of the resource."""
 
 
+class ConditionFailed(ConflictError):
+    """A conditional write found the item in another state (a duplicate or a concurrent actor)."""
+
+
 class InvalidInputError(StewardError):
-    """Input data (an event, a metrics document, a diagnostics file) is malformed."""
+    """Input data (an event, a metrics document, a diagnostics file, a request) is malformed."""
+
+
+class ActivationConflict(ConflictError):
+    """The registry cannot activate a version now (the model is busy training or importing, or
+    changed meanwhile): a later attempt may succeed."""
+
+
+class ActivationRefused(InvalidInputError):
+    """The registry refuses to activate this version; the message carries the service's reason."""

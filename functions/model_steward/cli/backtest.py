@@ -18,9 +18,10 @@ import argparse
 from datetime import UTC, datetime
 from typing import Any
 
-from model_steward.cli.common import add_stack_arguments, find_target, print_json, render_table, shorten, when
+from model_steward.cli.common import add_stack_arguments, find_target, print_json, render_table, shorten
 from model_steward.cli.policy import _load
 from model_steward.domain.backtest import Backtest
+from model_steward.domain.formatting import timestamp
 from model_steward.models.policy import Policy, resolve_policy
 from model_steward.service.backtest import backtest
 
@@ -63,7 +64,7 @@ def render(result: Backtest, *, ledger_consulted: bool) -> list[str]:
     rows = [
         [
             f"v{s.version}",
-            when(s.created_at),
+            timestamp(s.created_at),
             s.status,
             f"v{s.active_before}" if s.active_before is not None else "-",
             s.verdict,

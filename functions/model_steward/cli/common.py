@@ -113,21 +113,6 @@ def operator_name(explicit: str | None) -> str:
 # ---------------------------------------------------------------------------------------------- output
 
 
-def when(moment: datetime | str | None) -> str:
-    """A time for a terminal: ``2026-11-22 09:15Z``; ``-`` when unknown."""
-    if moment is None or moment == "":
-        return "-"
-    if isinstance(moment, str):
-        try:
-            parsed = datetime.fromisoformat(moment)
-        except ValueError:
-            return moment
-        moment = parsed
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%MZ}"
-
-
 def shorten(text: str | None, width: int) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"

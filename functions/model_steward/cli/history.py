@@ -18,7 +18,8 @@ from typing import Any
 
 from model_steward.adapters import lookout
 from model_steward.adapters.ledger import Ledger
-from model_steward.cli.common import add_stack_arguments, print_json, render_table, resolve_target, when
+from model_steward.cli.common import add_stack_arguments, print_json, render_table, resolve_target
+from model_steward.domain.formatting import timestamp
 from model_steward.errors import NotFoundError
 from model_steward.models.decision import Decision, RuleOutcome
 from model_steward.models.ledger import VersionRecord
@@ -97,7 +98,8 @@ def _heading(history: dict[str, Any]) -> str:
         return f"{name}: not in Lookout for Equipment (deleted?); {recorded}"
     if history["active_version"] is None:
         return f"{name}: no active version; {recorded}"
-    return f"{name}: active v{history['active_version']} since {when(history['active_since'])}; {recorded}"
+    since = timestamp(history["active_since"])
+    return f"{name}: active v{history['active_version']} since {since}; {recorded}"
 
 
 def render(history: dict[str, Any], *, every_rule: bool) -> list[str]:
@@ -112,8 +114,8 @@ def render(history: dict[str, Any], *, every_rule: bool) -> list[str]:
                 f"v{v['version']}",
                 v["state"],
                 v["outcome"] or "-",
-                when(v["decided_at"]),
-                when(v["promoted_at"]),
+                timestamp(v["decided_at"]),
+                timestamp(v["promoted_at"]),
                 v["actor"],
             ]
             for v in versions
@@ -142,7 +144,7 @@ def render(history: dict[str, Any], *, every_rule: bool) -> list[str]:
         )
         events = f", {item['event_count']} events" if item.get("event_count") is not None else ""
         lines.append(
-            f"  {version}  {when(item.get('processed_at'))}  {share}{events}  {item.get('source_uri')}"
+            f"  {version}  {timestamp(item.get('processed_at'))}  {share}{events}  {item.get('source_uri')}"
         )
         if item.get("report_uri"):
             lines.append(f"      report: {item['report_uri']}")

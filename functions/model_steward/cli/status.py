@@ -26,8 +26,8 @@ from model_steward.cli.common import (
     render_table,
     resolve_target,
     shorten,
-    when,
 )
+from model_steward.domain.formatting import timestamp
 from model_steward.domain.status import Level, exit_code
 from model_steward.service.status import ModelStatus, fleet_status
 
@@ -63,9 +63,9 @@ def _row(status: ModelStatus) -> list[str]:
     return [
         snap.model_name,
         f"v{snap.active_version}" if snap.active_version is not None else "-",
-        when(snap.active_since),
+        timestamp(snap.active_since),
         newest,
-        when(snap.next_retraining),
+        timestamp(snap.next_retraining),
         flags,
         outcome,
     ]

@@ -34,7 +34,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from model_steward.domain.formatting import duration, num
+from model_steward.domain.formatting import duration, num, percent, percent_change, signed
 from model_steward.models.alerts import Alert, AlertKind, AlertSeverity, Links, NumberRow
 from model_steward.models.decision import (
     Agreement,
@@ -91,11 +91,6 @@ def short_name(name: str, limit: int = MAX_NAME_IN_TITLE) -> str:
     head = (limit - 1) // 2
     tail = limit - 1 - head
     return f"{name[:head]}…{name[-tail:]}"
-
-
-def _signed(value: float, places: int = 3) -> str:
-    text = num(value, places)
-    return text if text == "0" or text.startswith("-") else "+" + text
 
 
 def _digest(*parts: str, length: int = 12) -> str:
@@ -185,7 +180,7 @@ def _dur(value: float | None) -> str | None:
 def _absolute(new: float | None, prior: float | None, places: int = 3) -> str | None:
     if new is None or prior is None:
         return None
-    return _signed(new - prior, places)
+    return signed(new - prior, places)
 
 
 def _relative(new: float | None, prior: float | None) -> str | None:
@@ -193,7 +188,7 @@ def _relative(new: float | None, prior: float | None) -> str | None:
         return None
     if prior == 0:
         return "0%" if new == 0 else "new"
-    return f"{_signed((new - prior) / prior * 100, 1)}%"
+    return percent_change((new - prior) / prior)
 
 
 def decision_numbers(decision: Decision, version: VersionFacts | None = None) -> list[NumberRow]:
@@ -462,10 +457,6 @@ def for_manual_action(
 # Diagnostics.
 
 
-def _fraction(value: float) -> str:
-    return f"{num(value * 100, 2)}%"
-
-
 def _score(value: float | None) -> str | None:
     return None if value is None else num(value, 3)
 
@@ -487,7 +478,7 @@ def for_diagnostics(
     per_day = f" ({num(summary.events_per_day, 2)} a day)" if summary.events_per_day is not None else ""
     events = f"{summary.event_count} anomalous event{'s' if summary.event_count != 1 else ''}"
     text = (
-        f"{_fraction(summary.anomalous_fraction)} of {summary.rows} rows are anomalous, in {events}"
+        f"{percent(summary.anomalous_fraction, 2)} of {summary.rows} rows are anomalous, in {events}"
         f"{per_day}, from {summary.first_timestamp} to {summary.last_timestamp}"
     )
     text += f"; leading sensors: {sensors}." if sensors else "."
@@ -512,7 +503,7 @@ def for_diagnostics(
     numbers = [
         NumberRow(label="Rows", new=str(summary.rows)),
         NumberRow(
-            label="Anomalous rows", new=f"{summary.anomalous_rows} ({_fraction(summary.anomalous_fraction)})"
+            label="Anomalous rows", new=f"{summary.anomalous_rows} ({percent(summary.anomalous_fraction, 2)})"
         ),
         NumberRow(label="Anomalous events", new=str(summary.event_count)),
         NumberRow(

@@ -1,6 +1,19 @@
-"""Numbers and durations as a person reads them, shared by decisions and alerts (pure)."""
+"""Numbers, changes, durations and timestamps as a person reads them: the one style of every
+decision, alert, report, finding and terminal line (pure).
+
+- numbers: at most N decimals, no trailing zeros, never "-0" (``0.875``, ``2``, ``0.5``);
+- changes: signed, and zero unsigned (``+0.125``, ``-3``, ``0``), percentages likewise
+  (``+12.5%``, ``0%``);
+- durations: one decimal in the largest unit that keeps the number readable (``45 s``,
+  ``12.5 min``, ``3.2 h``, ``4.1 days``): 750 s reads ``12.5 min`` everywhere;
+- timestamps: UTC to the minute (``2026-11-22 09:15 UTC``), ``-`` when unknown.
+"""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
+
+UNKNOWN = "-"
 
 
 def num(value: float, places: int = 3) -> str:
@@ -9,12 +22,53 @@ def num(value: float, places: int = 3) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def signed(value: float, places: int = 3) -> str:
+    """A change: ``+0.125``, ``-3``; zero has no sign (``0``)."""
+    text = num(value, places)
+    return text if text == "0" or text.startswith("-") else "+" + text
+
+
+def percent(fraction: float, places: int = 1) -> str:
+    """A share as a percentage: 0.125 -> ``12.5%``."""
+    return f"{num(fraction * 100, places)}%"
+
+
+def percent_change(fraction: float, places: int = 1) -> str:
+    """A relative change as a signed percentage: -0.25 -> ``-25%``, 0 -> ``0%``."""
+    return f"{signed(fraction * 100, places)}%"
+
+
 def duration(seconds: float) -> str:
-    """A duration a person reads: 45 s, 12.5 min, 3.2 h, 4.1 days."""
-    if seconds < 120:
+    """A duration a person reads: 45 s, 12.5 min, 3.2 h, 4.1 days (negative ones keep the sign)."""
+    size = abs(seconds)
+    if size < 120:
         return f"{num(seconds, 1)} s"
-    if seconds < 2 * 3600:
+    if size < 2 * 3600:
         return f"{num(seconds / 60, 1)} min"
-    if seconds < 48 * 3600:
+    if size < 48 * 3600:
         return f"{num(seconds / 3600, 1)} h"
     return f"{num(seconds / 86400, 1)} days"
+
+
+def hours(value: float) -> str:
+    """A number of hours as configured (a policy's cooldown): ``24 h``, ``1.5 h``."""
+    return f"{num(value, 1)} h"
+
+
+def timestamp(moment: datetime | str | None) -> str:
+    """A time to the minute, in UTC: ``2026-11-22 09:15 UTC``; ``-`` when unknown. A naive time is
+    taken as UTC; a string that is not ISO 8601 is shown as it is."""
+    if moment is None or moment == "":
+        return UNKNOWN
+    if isinstance(moment, str):
+        try:
+            parsed = datetime.fromisoformat(moment)
+        except ValueError:
+            return moment
+        moment = parsed
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+__all__ = ["duration", "hours", "num", "percent", "percent_change", "signed", "timestamp"]

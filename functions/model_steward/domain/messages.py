@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
+from model_steward.domain.formatting import timestamp
 from model_steward.models.alerts import Alert, AlertKind, NumberRow
 
 SUBJECT_LIMIT = 99  # SNS: "must be less than 100 characters"
@@ -155,7 +156,7 @@ def render_email(alert: Alert) -> tuple[str, str]:
     if alert.version is not None:
         active = alert.decision.active_version if alert.decision else None
         facts.append(("Version", f"{alert.version}" + (f" (active: {active})" if active is not None else "")))
-    facts.append(("When", f"{alert.created_at:%Y-%m-%d %H:%M} UTC"))
+    facts.append(("When", timestamp(alert.created_at)))
     lines += [f"{label + ':':<9} {value}" for label, value in facts]
     if alert.reasons:
         lines += ["", "Why"]
@@ -282,7 +283,7 @@ def render_slack(alert: Alert) -> dict[str, Any]:
     ]
     if buttons:
         blocks.append({"type": "actions", "elements": buttons})
-    context = [f"Model Steward · {mrkdwn(alert.alert_id, 300)}", f"{alert.created_at:%Y-%m-%d %H:%M} UTC"]
+    context = [f"Model Steward · {mrkdwn(alert.alert_id, 300)}", timestamp(alert.created_at)]
     context += [
         f"{label}: `{mrkdwn(target, 500)}`" for label, target in alert.links.labelled() if not _is_url(target)
     ]

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from model_steward.domain.formatting import duration, num
+from model_steward.domain.formatting import duration, hours, num, signed, timestamp
 from model_steward.domain.metrics import compare, derive_metrics
 from model_steward.models.decision import (
     Agreement,
@@ -48,22 +48,6 @@ from model_steward.models.policy import NotMeasurableAction, Policy, QualityActi
 
 _EPSILON = 1e-9  # float noise: 0.80 - 0.75 must not exceed a 0.05 tolerance
 _MAX_FINDINGS_IN_MESSAGE = 3
-
-
-# ---------------------------------------------------------------------------------------------
-# Formatting helpers: numbers a person reads.
-
-
-def _signed(value: float, places: int = 3) -> str:
-    return ("+" if value >= 0 else "") + num(value, places)
-
-
-def _pct(fraction: float) -> str:
-    return f"{_signed(fraction * 100, 1)}%"
-
-
-def _hours(hours: float) -> str:
-    return f"{num(hours, 1)} h"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -298,13 +282,13 @@ def _rule_event_recall(ctx: _Context) -> RuleResult:
             f"({cand.num_identified} of {cand.num_labeled} labelled events).",
         )
     if change > 0:
-        return _pass(rule, f"Event recall rose {detail} ({_signed(change)}).")
+        return _pass(rule, f"Event recall rose {detail} ({signed(change)}).")
     allowed = (
         f"the policy allows a drop of at most {num(limit)}" if limit > 0 else "the policy allows no drop"
     )
     if -change > limit + _EPSILON:
-        return _fail(rule, Severity.REJECT, f"Event recall fell {detail} ({_signed(change)}); {allowed}.")
-    return _pass(rule, f"Event recall fell {detail} ({_signed(change)}), within tolerance: {allowed}.")
+        return _fail(rule, Severity.REJECT, f"Event recall fell {detail} ({signed(change)}); {allowed}.")
+    return _pass(rule, f"Event recall fell {detail} ({signed(change)}), within tolerance: {allowed}.")
 
 
 def _rule_mean_forewarning(ctx: _Context) -> RuleResult:
@@ -411,8 +395,8 @@ def _rule_retraining_data_days(ctx: _Context) -> RuleResult:
 
 def _rule_cooldown(ctx: _Context) -> RuleResult:
     rule = RuleId.COOLDOWN
-    hours = ctx.policy.cooldown_hours
-    if hours <= 0:
+    cooldown = ctx.policy.cooldown_hours
+    if cooldown <= 0:
         return _skip(rule, "No cooldown is configured (cooldown_hours is 0).")
     active = ctx.model.active_version
     if active is None:
@@ -428,19 +412,19 @@ def _rule_cooldown(ctx: _Context) -> RuleResult:
         )
     elapsed = max(ctx.now - activated_at, timedelta(0))
     elapsed_hours = elapsed.total_seconds() / 3600
-    if elapsed_hours + _EPSILON >= hours:
+    if elapsed_hours + _EPSILON >= cooldown:
         return _pass(
             rule,
             f"Version {active} was activated {duration(elapsed.total_seconds())} ago; "
-            f"the policy requires {_hours(hours)}.",
+            f"the policy requires {hours(cooldown)}.",
         )
-    ready = (activated_at + timedelta(hours=hours)).astimezone(UTC)
+    ready = activated_at + timedelta(hours=cooldown)
     return _fail(
         rule,
         Severity.HOLD,
         f"Version {active} was activated only {duration(elapsed.total_seconds())} ago; the policy requires "
-        f"{_hours(hours)} between activations.",
-        look_at=f"Re-evaluate after {ready:%Y-%m-%d %H:%M} UTC, or activate the version by hand before then.",
+        f"{hours(cooldown)} between activations.",
+        look_at=f"Re-evaluate after {timestamp(ready)}, or activate the version by hand before then.",
     )
 
 

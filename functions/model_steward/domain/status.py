@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from model_steward.domain.durations import Duration, try_parse_duration
+from model_steward.domain.formatting import duration
 
 DEFAULT_GRACE = timedelta(days=2)
 _SCHEDULED = frozenset({"PENDING", "RUNNING"})
@@ -130,11 +131,6 @@ def count_overdue(
     )
 
 
-def _days(delta: timedelta) -> str:
-    days = delta.total_seconds() / 86400
-    return f"{days:.0f} days" if days >= 2 else f"{delta.total_seconds() / 3600:.0f} h"
-
-
 def findings(
     model: ModelSnapshot,
     now: datetime,
@@ -182,11 +178,12 @@ def findings(
     )
     if late is not None:
         every = f" (every {model.retraining_frequency})" if model.retraining_frequency else ""
+        by, allowed = duration(late.total_seconds()), duration(grace.total_seconds())
         found.append(
             Finding(
                 Level.CRITICAL,
                 "retraining-overdue",
-                f"Scheduled retraining{every} is overdue by {_days(late)} (grace period {_days(grace)}).",
+                f"Scheduled retraining{every} is overdue by {by} (grace period {allowed}).",
             )
         )
     if model.scheduler_status in ("STOPPED", "STOPPING"):

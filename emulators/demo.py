@@ -27,7 +27,7 @@ from emulators import demo_diagnostics
 from emulators.samples import metrics_json, unlabelled_metrics_json
 from emulators.stack import LocalStack
 from model_steward import cli
-from model_steward.adapters.ledger import Ledger
+from model_steward.adapters.ledger import DynamoLedger
 from model_steward.domain.messages import render_email, render_slack
 from model_steward.models.alerts import Alert
 
@@ -176,7 +176,7 @@ def show_first_sight(stack: LocalStack, log: io.StringIO) -> None:
 def show_retraining_round(stack: LocalStack, log: io.StringIO) -> None:
     versions = retraining_round(stack)
     run_tick(stack, log)
-    ledger = Ledger(stack.resources["LedgerTable"])
+    ledger = DynamoLedger(stack.resources["LedgerTable"])
     for name, version in versions.items():
         record = ledger.version(name, version)
         if record is None:

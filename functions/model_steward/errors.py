@@ -37,3 +37,7 @@ class ActivationConflict(ConflictError):
 
 class ActivationRefused(InvalidInputError):
     """The registry refuses to activate this version; the message carries the service's reason."""
+
+
+class SlackPostError(TransientError):
+    """Slack could not be reached, or kept failing, through every retry."""

@@ -11,13 +11,14 @@ import pytest
 from model_steward.domain import alerts
 from model_steward.domain.diagnostics import summarize_diagnostics
 from model_steward.domain.policy import decide
+from model_steward.domain.samples import sample_links
 from model_steward.models.alerts import Alert, AlertKind, AlertSeverity, Links
 from model_steward.models.decision import Decision
 from model_steward.models.diagnostics import DiagnosticsSummary
 from model_steward.models.policy import Policy
 from tests.unit.builders import NOW, metrics_json, model_facts, version_facts
 
-LINKS = Links(console_url=Links.console("pump-01", "eu-west-1"), ledger="steward history pump-01")
+LINKS = sample_links()
 LIVE = Policy(dry_run=False)
 
 

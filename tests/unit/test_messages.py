@@ -16,12 +16,13 @@ from model_steward.domain import messages
 from model_steward.domain.alerts import for_decision, for_system_error
 from model_steward.domain.messages import render_email, render_slack, sns_message
 from model_steward.domain.policy import decide
+from model_steward.domain.samples import sample_links
 from model_steward.models.alerts import Alert, AlertKind, AlertSeverity, Links, NumberRow
 from model_steward.models.policy import Policy
 from tests.unit.builders import NOW, model_facts, version_facts
 
 ALL_KINDS = list(AlertKind)
-LINKS = Links(console_url=Links.console("pump-01", "eu-west-1"), ledger="steward history pump-01")
+LINKS = sample_links()
 
 
 def promoted(name: str = "pump-01") -> Alert:

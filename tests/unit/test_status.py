@@ -14,6 +14,7 @@ from model_steward.domain.status import (
     findings,
     overdue_by,
 )
+from model_steward.models.registry import ModelListing
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 HEALTHY = ModelSnapshot(
@@ -106,14 +107,11 @@ def test_given_a_scheduler_that_never_ran_then_its_start_date_is_the_due_date() 
     assert late == timedelta(days=5)
 
 
-def test_given_list_models_summaries_then_the_overdue_ones_are_counted() -> None:
-    summaries = [
-        {"RetrainingSchedulerStatus": "RUNNING", "NextScheduledRetrainingStartDate": NOW - timedelta(days=3)},
-        {"RetrainingSchedulerStatus": "RUNNING", "NextScheduledRetrainingStartDate": NOW + timedelta(days=3)},
-        {
-            "RetrainingSchedulerStatus": "STOPPED",
-            "NextScheduledRetrainingStartDate": NOW - timedelta(days=30),
-        },
-        {"ModelName": "no-scheduler"},
+def test_given_model_listings_then_the_overdue_ones_are_counted() -> None:
+    listings = [
+        ModelListing("late", "f", scheduler_status="RUNNING", next_retraining=NOW - timedelta(days=3)),
+        ModelListing("due-soon", "f", scheduler_status="RUNNING", next_retraining=NOW + timedelta(days=3)),
+        ModelListing("stopped", "f", scheduler_status="STOPPED", next_retraining=NOW - timedelta(days=30)),
+        ModelListing("no-scheduler", "f"),
     ]
-    assert count_overdue(summaries, NOW) == 1
+    assert count_overdue(listings, NOW) == 1

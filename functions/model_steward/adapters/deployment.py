@@ -6,7 +6,8 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from model_steward.adapters import aws
-from model_steward.errors import NotFoundError, StewardError
+from model_steward.adapters.errors import translate
+from model_steward.errors import NotFoundError
 
 
 def default_region() -> str:
@@ -14,18 +15,17 @@ def default_region() -> str:
 
 
 def stack_outputs(stack_name: str) -> dict[str, str]:
-    """A CloudFormation stack's Outputs (DescribeStacks)."""
+    """A CloudFormation stack's Outputs (DescribeStacks). CloudFormation answers ``ValidationError``
+    for a stack that does not exist (the name is the request's only input), so for this call that
+    code is a NotFoundError."""
     client = boto3.session.Session().client("cloudformation", config=aws.RETRY_CONFIG)
     try:
         stacks = client.describe_stacks(StackName=stack_name)["Stacks"]
-    except ClientError as exc:
-        message = exc.response.get("Error", {}).get("Message", "")
-        if "does not exist" in message:
-            raise NotFoundError(f"stack {stack_name} does not exist in this account and region") from None
-        code = exc.response.get("Error", {}).get("Code", "")
-        raise StewardError(f"DescribeStacks {stack_name}: {code}: {message}") from exc
-    except BotoCoreError as exc:
-        raise StewardError(f"DescribeStacks {stack_name}: {exc}") from exc
+    except (ClientError, BotoCoreError) as exc:
+        error = translate(exc, f"DescribeStacks {stack_name}", overrides={"ValidationError": NotFoundError})
+        if isinstance(error, NotFoundError):
+            raise NotFoundError(f"stack {stack_name} does not exist in this account and region") from exc
+        raise error from exc
     return {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", []) if "OutputValue" in o}
 
 

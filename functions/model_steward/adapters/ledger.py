@@ -18,7 +18,9 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from model_steward.adapters import aws
-from model_steward.errors import StewardError, TransientError
+from model_steward.adapters.errors import error_code, translate
+from model_steward.errors import ConditionFailed
+from model_steward.models.diagnostics_files import DiagnosticsRecord, diagnostics_key
 from model_steward.models.ledger import (
     WATCH_PK,
     AlertRecord,
@@ -37,29 +39,6 @@ if TYPE_CHECKING:
 PENDING_ALERTS_INDEX = "pending-alerts"
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
-_TRANSIENT = {
-    "ProvisionedThroughputExceededException",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-    "InternalServerError",
-    "TransactionConflictException",
-}
-
-
-class ConditionFailed(StewardError):
-    """A conditional write found the item in another state (a duplicate or a concurrent actor)."""
-
-
-def _translate(exc: ClientError | BotoCoreError, what: str) -> StewardError:
-    if isinstance(exc, BotoCoreError):
-        return TransientError(f"{what}: {exc}")
-    code = exc.response.get("Error", {}).get("Code", "")
-    message = exc.response.get("Error", {}).get("Message", "")
-    if code == "ConditionalCheckFailedException":
-        return ConditionFailed(f"{what}: the item is not in the expected state")
-    if code in _TRANSIENT:
-        return TransientError(f"{what}: {code}: {message}")
-    return StewardError(f"{what}: {code}: {message}")
 
 
 def _item(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -86,7 +65,9 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
-class Ledger:
+class DynamoLedger:
+    """``ports.Ledger`` on one DynamoDB table (the template's ``LedgerTable``)."""
+
     def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
         self.table_name = table_name
         self._client = client
@@ -99,7 +80,7 @@ class Ledger:
         try:
             response: dict[str, Any] = getattr(self.client, operation)(TableName=self.table_name, **params)
         except (ClientError, BotoCoreError) as exc:
-            raise _translate(exc, what) from exc
+            raise translate(exc, what) from exc
         return response
 
     def _query(self, what: str, **params: Any) -> Iterator[dict[str, Any]]:
@@ -211,17 +192,16 @@ class Ledger:
             items.append({"Put": self._alert_put(alert)})
         try:
             self.client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
-                raise _translate(exc, f"record {record.model_name} v{record.version}") from exc
+        except (ClientError, BotoCoreError) as exc:
+            what = f"record {record.model_name} v{record.version}"
+            if not isinstance(exc, ClientError) or error_code(exc) != "TransactionCanceledException":
+                raise translate(exc, what) from exc
             reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
             if reasons and reasons[0] == "ConditionalCheckFailed":
                 return False
             if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":  # the alert exists already
                 return self.record(record, replaces=allowed, alert=None)
-            raise _translate(exc, f"record {record.model_name} v{record.version}") from exc
-        except BotoCoreError as exc:
-            raise _translate(exc, f"record {record.model_name} v{record.version}") from exc
+            raise translate(exc, what) from exc
         return True
 
     # ------------------------------------------------------------------ promotion claim
@@ -378,32 +358,41 @@ class Ledger:
         if isinstance(value, float):
             return Decimal(repr(value))
         if isinstance(value, Mapping):
-            return {key: Ledger._numbers(item) for key, item in value.items()}
+            return {key: DynamoLedger._numbers(item) for key, item in value.items()}
         if isinstance(value, list | tuple):
-            return [Ledger._numbers(item) for item in value]
+            return [DynamoLedger._numbers(item) for item in value]
         return value
 
-    def diagnostics(self, pk: str, sk: str) -> dict[str, Any] | None:
-        """A diagnostics file's item (numbers as Decimal, as DynamoDB gives them), or None."""
+    @staticmethod
+    def _diagnostics_record(item: Mapping[str, Any]) -> DiagnosticsRecord:
+        values = {key: _deserializer.deserialize(value) for key, value in item.items()}
+        return DiagnosticsRecord.model_validate(_python_numbers(values))
+
+    def diagnostics_file(
+        self, model_name: str | None, bucket: str, key: str, etag: str
+    ) -> DiagnosticsRecord | None:
+        pk, sk = diagnostics_key(model_name, bucket, key, etag)
         item = self._call(
             "get_item", f"read diagnostics {sk}", Key=_item({"pk": pk, "sk": sk}), ConsistentRead=True
         ).get("Item")
-        return {key: _deserializer.deserialize(value) for key, value in item.items()} if item else None
+        return self._diagnostics_record(item) if item else None
 
-    def add_diagnostics(self, pk: str, sk: str, values: Mapping[str, Any]) -> bool:
+    def add_diagnostics_file(self, record: DiagnosticsRecord) -> bool:
         """Create a diagnostics file's item once; False when it exists already (nothing written)."""
+        pk, sk = record.ledger_key
+        values = record.model_dump(mode="json", exclude_none=True)
         try:
             self._call(
                 "put_item",
                 f"record diagnostics {sk}",
-                Item=_item({**self._numbers(dict(values)), "pk": pk, "sk": sk}),
+                Item=_item({**self._numbers(values), "pk": pk, "sk": sk}),
                 ConditionExpression="attribute_not_exists(pk)",
             )
         except ConditionFailed:
             return False
         return True
 
-    def link_diagnostics(self, model_name: str, version: int, values: Mapping[str, Any]) -> bool:
+    def link_diagnostics(self, model_name: str, version: int, values: Mapping[str, str]) -> bool:
         """Set ``values`` (e.g. the report's location) on an existing version record; False when the
         version has no record (nothing is created). Other attributes of the record are left alone."""
         names = {f"#{key}": key for key in values}
@@ -415,28 +404,33 @@ class Ledger:
                 UpdateExpression="SET " + ", ".join(f"#{key} = :{key}" for key in values),
                 ConditionExpression="attribute_exists(pk)",
                 ExpressionAttributeNames=names,
-                ExpressionAttributeValues=_item(
-                    {f":{key}": self._numbers(value) for key, value in values.items()}
-                ),
+                ExpressionAttributeValues=_item({f":{key}": value for key, value in values.items()}),
             )
         except ConditionFailed:
             return False
         return True
 
-    def diagnostics_of(self, model_name: str) -> list[dict[str, Any]]:
+    def diagnostics_of(self, model_name: str) -> list[DiagnosticsRecord]:
         """Every diagnostics file item linked to a model (``MODEL#<name>`` / ``DIAGNOSTICS#...``)."""
-        items = self._call_pages(
-            f"read diagnostics of {model_name}",
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-            ExpressionAttributeValues=_item({":pk": model_pk(model_name), ":prefix": "DIAGNOSTICS#"}),
-        )
-        return [{key: _deserializer.deserialize(value) for key, value in item.items()} for item in items]
-
-    def _call_pages(self, what: str, **params: Any) -> Iterator[dict[str, Any]]:
-        """Raw items of every page of a query (numbers stay Decimal)."""
+        params: dict[str, Any] = {
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": _item({":pk": model_pk(model_name), ":prefix": "DIAGNOSTICS#"}),
+        }
+        records = []
         while True:
-            page = self._call("query", what, **params)
-            yield from page.get("Items", [])
+            page = self._call("query", f"read diagnostics of {model_name}", **params)
+            records += [self._diagnostics_record(item) for item in page.get("Items", [])]
             if "LastEvaluatedKey" not in page:
-                return
+                return records
             params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _python_numbers(value: Any) -> Any:
+    """DynamoDB's Decimals as int (whole) or float, inside lists and maps too."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, Mapping):
+        return {key: _python_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_python_numbers(item) for item in value]
+    return value

@@ -3,74 +3,27 @@
 Reads stream through Powertools' seekable ``S3Object`` (ranged GETs, never the whole object in
 memory), pinned to the announced ETag with ``IfMatch`` so that what is summarised is the object the
 notification named. Every botocore error, raised when the stream opens or in the middle of a read,
-becomes a domain error: a missing object is ``NotFoundError``, an object replaced since it was
-announced is ``ConflictError``, throttling, 5xx and network failures are ``TransientError``.
+becomes a domain error (``adapters.errors``): a missing object is ``NotFoundError``, an object
+replaced since it was announced is ``ConflictError`` (412), throttling, 5xx and network failures are
+``TransientError``, missing S3 or KMS permissions ``ConfigurationError``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools.utilities.streaming import S3Object
 from botocore.exceptions import BotoCoreError, ClientError
 
 from model_steward.adapters import aws
-from model_steward.errors import (
-    ConfigurationError,
-    ConflictError,
-    NotFoundError,
-    StewardError,
-    TransientError,
-)
+from model_steward.adapters.errors import translate
+from model_steward.models.s3_events import ObjectHead
 from model_steward.observability import tracer
-
-_TRANSIENT = {
-    "SlowDown",
-    "InternalError",
-    "ServiceUnavailable",
-    "RequestTimeout",
-    "RequestTimeTooSkewed",
-    "Throttling",
-    "ThrottlingException",
-    "500",
-    "503",
-    "KMS.ThrottlingException",
-}
-_NOT_FOUND = {"NoSuchKey", "NoSuchBucket", "NotFound", "404", "NoSuchVersion"}
-_CHANGED = {"PreconditionFailed", "412"}
-# The deployment is wrong (the role's S3 or KMS permissions): a retry will not help, a person must.
-_CONFIGURATION = {"AccessDenied", "403", "KMS.AccessDeniedException", "KMS.DisabledException"}
-
-
-def translate(exc: ClientError | BotoCoreError, what: str) -> StewardError:
-    """Map a botocore error to the domain error a caller can act on."""
-    if isinstance(exc, BotoCoreError):
-        return TransientError(f"{what}: {exc}")
-    error = exc.response.get("Error", {})
-    code = str(error.get("Code", ""))
-    text = f"{what}: {code}: {error.get('Message', '')}".rstrip(": ")
-    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-    if code in _TRANSIENT or status >= 500:
-        return TransientError(text)
-    if code in _NOT_FOUND:
-        return NotFoundError(text)
-    if code in _CHANGED:
-        return ConflictError(text)
-    if code in _CONFIGURATION:
-        return ConfigurationError(text)
-    return StewardError(text)
 
 
 def quoted(etag: str) -> str:
     """An ETag as S3 sends it in headers (notifications carry it without the quotes)."""
     return etag if etag.startswith('"') else f'"{etag}"'
-
-
-@dataclass(frozen=True, slots=True)
-class ObjectHead:
-    etag: str  # without quotes, as in notifications
-    size: int
 
 
 class ObjectStream:
@@ -121,3 +74,16 @@ def put_text(bucket: str, key: str, text: str, *, content_type: str) -> None:
         aws.s3().put_object(Bucket=bucket, Key=key, Body=text.encode("utf-8"), ContentType=content_type)
     except (ClientError, BotoCoreError) as exc:
         raise translate(exc, f"PutObject s3://{bucket}/{key}") from exc
+
+
+class S3ObjectStore:
+    """``ports.ObjectStore`` on Amazon S3 (the functions' own client)."""
+
+    def open(self, bucket: str, key: str, *, etag: str | None = None) -> ObjectStream:
+        return open_object(bucket, key, etag=etag)
+
+    def head(self, bucket: str, key: str) -> ObjectHead:
+        return head(bucket, key)
+
+    def put_text(self, bucket: str, key: str, text: str, *, content_type: str) -> None:
+        put_text(bucket, key, text, content_type=content_type)

@@ -8,7 +8,8 @@ The policy (Policy() defaults, or an overrides document with --policy) is evalua
 version; a failing rule refuses the action unless --force, which is recorded with who and why. A
 rollback goes to --to VERSION or the model's PreviousActiveModelVersion and bypasses only the
 ``newer_than_active`` rule. The actor is --actor, else the AWS caller identity, else the OS user.
-Every action is recorded in the ledger (PROMOTING, then PROMOTED) and alerted.
+Every action is recorded in the ledger (PROMOTING, then PROMOTED) and alerted on every channel the
+deployment has (the alert topic, and the Amazon Q Developer topic when it has one).
 
 Exit codes: 0 done (or the version was already active); 1 refused (failing rules listed, or a
 concurrent evaluation or activation); 2 unknown model or version, a version that is not SUCCESS,
@@ -72,7 +73,6 @@ def run(args: argparse.Namespace) -> int:
     if not args.reason.strip():
         raise InvalidInputError("--reason must say why")
     target = resolve_target(args, need_topic=True)
-    assert target.topic is not None
     policy = resolve_policy(Policy(), _load(args.policy) if args.policy else None, args.model)
     request = ManualRequest(
         model_name=args.model,
@@ -82,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
         actor=operator_name(args.actor),
         force=args.force,
     )
-    action = ManualAction(target.ledger(), target.topic, policy, region=target.region, now=datetime.now(UTC))
+    ledger = target.ledger()
+    action = ManualAction(ledger, target.registry(), target.alerter(ledger), policy, now=datetime.now(UTC))
     outcome = action.perform(request)
     if args.json:
         print_json(outcome.as_json())

@@ -18,7 +18,14 @@ import argparse
 from datetime import UTC, datetime
 from typing import Any
 
-from model_steward.cli.common import add_stack_arguments, find_target, print_json, render_table, shorten
+from model_steward.cli.common import (
+    add_stack_arguments,
+    find_target,
+    print_json,
+    registry,
+    render_table,
+    shorten,
+)
 from model_steward.cli.policy import _load
 from model_steward.domain.backtest import Backtest
 from model_steward.domain.formatting import timestamp
@@ -92,7 +99,13 @@ def render(result: Backtest, *, ledger_consulted: bool) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     target = find_target(args)
     policy = resolve_policy(Policy(), _load(args.policy) if args.policy else None, args.model)
-    result = backtest(args.model, policy, ledger=target.ledger() if target else None, now=datetime.now(UTC))
+    result = backtest(
+        args.model,
+        policy,
+        registry=target.registry() if target else registry(args),
+        ledger=target.ledger() if target else None,
+        now=datetime.now(UTC),
+    )
     if args.json:
         print_json(as_json(result, ledger_consulted=target is not None))
     else:

@@ -2,9 +2,14 @@
 
 A command that reads the ledger or publishes alerts finds them, first match wins:
 
-1. ``--table NAME`` (and ``--topic ARN`` for commands that alert);
-2. ``--stack NAME``: the CloudFormation stack's Outputs ``LedgerTableName`` and ``AlertTopicArn``;
-3. the environment: ``STEWARD_TABLE`` / ``STEWARD_TOPIC``, else ``STEWARD_STACK``.
+1. ``--table NAME`` (and ``--topic ARN``, ``--chatbot-topic ARN`` for commands that alert);
+2. ``--stack NAME``: the CloudFormation stack's Outputs ``LedgerTableName``, ``AlertTopicArn`` and
+   ``ChatbotTopicArn`` (the Amazon Q Developer topic, when the stack has one);
+3. the environment: ``STEWARD_TABLE`` / ``STEWARD_TOPIC`` / ``STEWARD_CHATBOT_TOPIC``, else
+   ``STEWARD_STACK``.
+
+A command that alerts sends to every channel it finds: an operator's action reaches the same
+channels as the automation's.
 
 With none of them the command stops with exit 2 and one line saying what to pass. ``--region``
 sets the AWS region for every client of the command (otherwise the SDK's usual resolution).
@@ -22,15 +27,21 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from model_steward import compose
 from model_steward.adapters import aws, deployment
-from model_steward.adapters.ledger import Ledger
 from model_steward.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from model_steward.ports import Ledger, ModelRegistry
+    from model_steward.service.alerting import Alerter
 
 TABLE_OUTPUT = "LedgerTableName"
 TOPIC_OUTPUT = "AlertTopicArn"
+CHATBOT_TOPIC_OUTPUT = "ChatbotTopicArn"
 ENV_TABLE, ENV_TOPIC, ENV_STACK = "STEWARD_TABLE", "STEWARD_TOPIC", "STEWARD_STACK"
+ENV_CHATBOT_TOPIC = "STEWARD_CHATBOT_TOPIC"
 
 
 def add_stack_arguments(parser: argparse.ArgumentParser, *, topic: bool = False) -> None:
@@ -39,6 +50,7 @@ def add_stack_arguments(parser: argparse.ArgumentParser, *, topic: bool = False)
     group.add_argument("--table", metavar="NAME", help="the ledger's DynamoDB table")
     if topic:
         group.add_argument("--topic", metavar="ARN", help="the alert topic")
+        group.add_argument("--chatbot-topic", metavar="ARN", help="the Amazon Q Developer topic, if any")
     group.add_argument("--region", metavar="REGION", help="the AWS region (default: the SDK's)")
 
 
@@ -47,9 +59,19 @@ class Target:
     table: str
     topic: str | None
     region: str
+    chatbot_topic: str | None = None
 
     def ledger(self) -> Ledger:
-        return Ledger(self.table)
+        return compose.ledger(self.table)
+
+    def registry(self) -> ModelRegistry:
+        return compose.registry(self.region)
+
+    def alerter(self, ledger: Ledger) -> Alerter:
+        """Every channel this deployment alerts on (needs the alert topic)."""
+        if not self.topic:
+            raise InvalidInputError(f"no alert topic: pass --topic ARN or --stack NAME, or set {ENV_TOPIC}")
+        return compose.alerter(ledger, self.topic, chatbot_topic_arn=self.chatbot_topic)
 
 
 def apply_region(args: argparse.Namespace) -> str:
@@ -76,16 +98,19 @@ def find_target(args: argparse.Namespace, *, need_topic: bool = False) -> Target
     region = apply_region(args)
     table: str | None = getattr(args, "table", None)
     topic: str | None = getattr(args, "topic", None)
+    chatbot: str | None = getattr(args, "chatbot_topic", None)
     stack: str | None = getattr(args, "stack", None)
     if not table and not stack:
         table = os.environ.get(ENV_TABLE) or None
         topic = topic or os.environ.get(ENV_TOPIC) or None
+        chatbot = chatbot or os.environ.get(ENV_CHATBOT_TOPIC) or None
         if not table:
             stack = os.environ.get(ENV_STACK) or None
-    if stack and (not table or (need_topic and not topic)):
+    if stack and (not table or need_topic):
         outputs = deployment.stack_outputs(stack)
         table = table or outputs.get(TABLE_OUTPUT)
         topic = topic or outputs.get(TOPIC_OUTPUT)
+        chatbot = chatbot or outputs.get(CHATBOT_TOPIC_OUTPUT)
         if not table:
             raise InvalidInputError(
                 f"stack {stack} has no {TABLE_OUTPUT} output: is it a Model Steward stack?"
@@ -94,7 +119,12 @@ def find_target(args: argparse.Namespace, *, need_topic: bool = False) -> Target
         return None
     if need_topic and not topic:
         raise InvalidInputError(f"no alert topic: pass --topic ARN or --stack NAME, or set {ENV_TOPIC}")
-    return Target(table=table, topic=topic, region=region)
+    return Target(table=table, topic=topic, region=region, chatbot_topic=chatbot)
+
+
+def registry(args: argparse.Namespace) -> ModelRegistry:
+    """The model registry in the region the command works in."""
+    return compose.registry(apply_region(args))
 
 
 def operator_name(explicit: str | None) -> str:

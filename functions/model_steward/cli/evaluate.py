@@ -12,14 +12,17 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from model_steward.adapters import lookout
+from model_steward.cli.common import registry
 from model_steward.cli.policy import _load
 from model_steward.domain.policy import decide
 from model_steward.errors import NotFoundError
 from model_steward.models.decision import Decision
 from model_steward.models.policy import Policy, resolve_policy
+
+if TYPE_CHECKING:
+    from model_steward.ports import ModelRegistry
 
 _MARK = {"PASS": "pass", "FAIL": "FAIL", "NOT_MEASURABLE": "n/m ", "SKIPPED": "skip"}
 
@@ -35,23 +38,21 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def explain(model_name: str, version: int | None, policy_file: str | None) -> Decision:
+def explain(models: ModelRegistry, model_name: str, version: int | None, policy_file: str | None) -> Decision:
     overrides = _load(policy_file) if policy_file else None
     policy = resolve_policy(Policy(), overrides, model_name)
-    model = lookout.model_facts(
-        lookout.describe_model(model_name), lookout.describe_retraining_scheduler(model_name)
-    )
+    model = models.describe_model(model_name)
     if version is None:
-        numbers = [summary["ModelVersion"] for summary in lookout.iter_model_versions(model_name)]
+        numbers = models.version_numbers(model_name)
         if not numbers:
             raise NotFoundError(f"model {model_name} has no versions")
         version = max(numbers)
-    facts = lookout.version_facts(lookout.describe_model_version(model_name, version))
+    facts = models.describe_version(model_name, version)
     return decide(facts, model, policy, datetime.now(UTC))
 
 
 def run(args: argparse.Namespace) -> int:
-    decision = explain(args.model, args.version, args.policy)
+    decision = explain(registry(args), args.model, args.version, args.policy)
     if args.json:
         print(json.dumps(decision.model_dump(mode="json"), indent=2))
         return 0

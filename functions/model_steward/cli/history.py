@@ -13,16 +13,16 @@ Exit codes: 0; 2 for a model that has no ledger items and does not exist in Look
 from __future__ import annotations
 
 import argparse
-from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from model_steward.adapters import lookout
-from model_steward.adapters.ledger import Ledger
 from model_steward.cli.common import add_stack_arguments, print_json, render_table, resolve_target
 from model_steward.domain.formatting import timestamp
 from model_steward.errors import NotFoundError
-from model_steward.models.decision import Decision, RuleOutcome
+from model_steward.models.decision import Decision, ModelFacts, RuleOutcome
 from model_steward.models.ledger import VersionRecord
+
+if TYPE_CHECKING:
+    from model_steward.ports import Ledger, ModelRegistry
 
 _MARK = {"PASS": "pass", "FAIL": "FAIL", "NOT_MEASURABLE": "n/m ", "SKIPPED": "skip"}
 _NOTEWORTHY = {RuleOutcome.FAIL, RuleOutcome.NOT_MEASURABLE}
@@ -35,16 +35,6 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--json", action="store_true", help="machine-readable output (every rule)")
     add_stack_arguments(parser)
     parser.set_defaults(handler=run)
-
-
-def _number(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, list):
-        return [_number(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _number(item) for key, item in value.items()}
-    return value
 
 
 def _decision(record: VersionRecord) -> Decision | None:
@@ -64,28 +54,26 @@ def version_entry(record: VersionRecord) -> dict[str, Any]:
     return values
 
 
-def gather(ledger: Ledger, model_name: str) -> dict[str, Any]:
-    """The model's ledger: versions newest first, diagnostics files, what Lookout says now."""
+def gather(ledger: Ledger, registry: ModelRegistry, model_name: str) -> dict[str, Any]:
+    """The model's ledger: versions newest first, diagnostics files, what the registry says now."""
     records = ledger.versions(model_name)
-    diagnostics = [_number(item) for item in ledger.diagnostics_of(model_name)]
+    diagnostics = sorted(ledger.diagnostics_of(model_name), key=lambda d: d.processed_at, reverse=True)
     try:
-        described: dict[str, Any] | None = lookout.describe_model(model_name)
+        model: ModelFacts | None = registry.describe_model(model_name)
     except NotFoundError:
-        described = None
-    if not records and not diagnostics and described is None:
+        model = None
+    if not records and not diagnostics and model is None:
         raise NotFoundError(
             f"unknown model {model_name}: it has no ledger records and Lookout for Equipment does not know it"
         )
-    diagnostics.sort(key=lambda item: str(item.get("processed_at", "")), reverse=True)
     return {
         "model_name": model_name,
-        "in_lookout": described is not None,
-        "active_version": (described or {}).get("ActiveModelVersion"),
-        "active_since": (described or {}).get("ModelVersionActivatedAt"),
+        "in_lookout": model is not None,
+        "active_version": model.active_version if model else None,
+        "active_since": model.active_version_activated_at if model else None,
         "versions": [version_entry(record) for record in records],
         "diagnostics": [
-            {key: value for key, value in item.items() if key not in ("pk", "sk", "item_type")}
-            for item in diagnostics
+            d.model_dump(mode="json", exclude={"item_type"}, exclude_none=True) for d in diagnostics
         ],
     }
 
@@ -152,7 +140,8 @@ def render(history: dict[str, Any], *, every_rule: bool) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    history = gather(resolve_target(args).ledger(), args.model)
+    target = resolve_target(args)
+    history = gather(target.ledger(), target.registry(), args.model)
     if args.json:
         print_json(history)
     else:

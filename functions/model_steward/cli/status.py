@@ -86,9 +86,10 @@ def render(statuses: list[ModelStatus]) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    ledger = resolve_target(args).ledger()
+    target = resolve_target(args)
     statuses = fleet_status(
-        ledger,
+        target.ledger(),
+        target.registry(),
         datetime.now(UTC),
         prefix=args.prefix,
         grace=timedelta(days=args.grace_days),

@@ -29,10 +29,13 @@ persists is reminded once a day, not once a tick.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
+
+from pydantic import ValidationError
 
 from model_steward.domain.formatting import duration, num, percent, percent_change, signed
 from model_steward.models.alerts import Alert, AlertKind, AlertSeverity, Links, NumberRow
@@ -552,6 +555,77 @@ def for_diagnostics(
     )
 
 
+def diagnostics_alert_id(bucket: str, key: str, etag: str) -> str:
+    """One alert per diagnostics file version, whatever happens to it and however often announced."""
+    return "diagnostics#" + hashlib.sha256(f"{bucket}/{key}#{etag}".encode()).hexdigest()[:16]
+
+
+def for_summarised_file(
+    summary: DiagnosticsSummary,
+    *,
+    source_uri: str,
+    model_name: str | None,
+    version: int | None,
+    link_note: str | None,
+    links: Links,
+    alert_id: str,
+    outputs: tuple[str, str],
+    now: datetime | None = None,
+) -> Alert:
+    """:func:`for_diagnostics` for an announced file: its id, where the summary and report are, and
+    why it is not linked to a version when it is not."""
+    alert = for_diagnostics(
+        summary, model_name=model_name, version=version, source_uri=source_uri, links=links, now=now
+    )
+    reasons = [*alert.reasons, f"Summary: {outputs[0]}; report: {outputs[1]}."]
+    if model_name is None:
+        reasons.append(f"Not linked to a model version: {link_note}.")
+    return alert.model_copy(update={"alert_id": alert_id, "reasons": reasons})
+
+
+def for_unreadable_file(
+    error: str,
+    *,
+    source_uri: str,
+    model_name: str | None,
+    version: int | None,
+    link_note: str | None,
+    links: Links,
+    alert_id: str,
+    now: datetime | None = None,
+) -> Alert:
+    """A diagnostics file the parser refuses. CONFIGURATION_PROBLEM, WARNING: a person must look at
+    what wrote the file; nothing of Model Steward's own is broken (not a SYSTEM_ERROR) and no
+    promotion depends on the file."""
+    details = ["No summary or report was written for this file."]
+    if model_name is None:
+        details.append(f"Not linked to a model version: {link_note}")
+    alert = for_configuration_problem(
+        f"The diagnostics file {source_uri} cannot be read: {error}",
+        model_name=model_name,
+        details=details,
+        links=links.model_copy(update={"report_url": None, "summary_url": None}),
+        now=now,
+    )
+    title = (
+        f"{_who(model_name, version)}: diagnostics file unreadable"
+        if model_name
+        else "Diagnostics file unreadable"
+    )
+    return alert.model_copy(
+        update={
+            "alert_id": alert_id,
+            "severity": AlertSeverity.WARNING,
+            "version": version,
+            "title": title,
+            "look_at": [
+                "The file where it broke (named above): whether it was written completely, and by "
+                "Lookout for Equipment; a changed file format would break every later file too."
+            ],
+        }
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Digest.
 
@@ -637,19 +711,43 @@ def for_unrecognised_message(subject: str | None, message: str, *, now: datetime
     )
 
 
+def read_topic_message(subject: str | None, message: str) -> tuple[Alert, str | None]:
+    """The Alert a message on the alert topic stands for, and a problem worth logging (or None).
+
+    Model Steward's own JSON payload is read back as it was published; a CloudWatch alarm (the
+    template's alarms publish to the same topic) becomes a SYSTEM_ERROR alert; anything else, and a
+    payload that claims to be an alert but does not match the schema, is shown as it is."""
+    try:
+        document: Any = json.loads(message)
+    except json.JSONDecodeError:
+        return for_unrecognised_message(subject, message), None
+    problem = None
+    if isinstance(document, dict) and "schema_version" in document and "kind" in document:
+        try:
+            return Alert.model_validate(document), None
+        except ValidationError as exc:
+            problem = f"alert payload does not match the schema ({exc.error_count()} errors)"
+    if isinstance(document, dict) and "AlarmName" in document and "NewStateValue" in document:
+        return for_cloudwatch_alarm(document), problem
+    return for_unrecognised_message(subject, message), problem
+
+
 __all__ = [
     "SEVERITY",
+    "diagnostics_alert_id",
     "digest",
-    "duration",
     "for_cloudwatch_alarm",
     "for_configuration_problem",
     "for_decision",
     "for_diagnostics",
     "for_failed_version",
     "for_manual_action",
+    "for_summarised_file",
     "for_system_error",
+    "for_unreadable_file",
     "for_unrecognised_message",
     "mattering_rules",
+    "read_topic_message",
     "rule_label",
     "short_name",
 ]

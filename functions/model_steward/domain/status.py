@@ -15,14 +15,14 @@ Findings and their level; ``steward status`` exits 1 when any finding is CRITICA
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
 from model_steward.domain.durations import Duration, try_parse_duration
 from model_steward.domain.formatting import duration
+from model_steward.models.registry import ModelListing, ModelSnapshot
 
 DEFAULT_GRACE = timedelta(days=2)
 _SCHEDULED = frozenset({"PENDING", "RUNNING"})
@@ -38,28 +38,6 @@ class Finding:
     level: Level
     code: str
     message: str
-
-
-@dataclass(frozen=True)
-class ModelSnapshot:
-    """One model as DescribeModel, DescribeRetrainingScheduler and the ledger show it now."""
-
-    model_name: str
-    in_lookout: bool = True
-    active_version: int | None = None
-    active_since: datetime | None = None
-    promote_mode: str | None = None  # None: no retraining scheduler
-    scheduler_status: str | None = None
-    retraining_frequency: str | None = None
-    lookback_window: str | None = None
-    scheduler_start: datetime | None = None
-    latest_retraining_version: int | None = None
-    latest_retraining_status: str | None = None
-    latest_retraining_started: datetime | None = None
-    latest_retraining_failed_reason: str | None = None
-    available_data_days: int | None = None
-    next_retraining: datetime | None = None
-    pending_alerts: int = 0
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -109,25 +87,23 @@ def overdue_by(
     return now - due
 
 
-def count_overdue(
-    summaries: Iterable[Mapping[str, Any]], now: datetime, grace: timedelta = DEFAULT_GRACE
-) -> int:
-    """How many ListModels summaries show a scheduled retraining overdue (the watch tick's metric).
+def count_overdue(listings: Iterable[ModelListing], now: datetime, grace: timedelta = DEFAULT_GRACE) -> int:
+    """How many listed models show a scheduled retraining overdue (the watch tick's metric).
 
-    A summary carries no RetrainingFrequency: its NextScheduledRetrainingStartDate, which the
-    service moves forward when a retraining starts, is the due date.
+    A listing carries no retraining frequency: its next retraining date, which the registry moves
+    forward when a retraining starts, is the due date.
     """
     return sum(
         overdue_by(
-            scheduler_status=summary.get("RetrainingSchedulerStatus"),
-            next_start=summary.get("NextScheduledRetrainingStartDate"),
+            scheduler_status=listing.scheduler_status,
+            next_start=listing.next_retraining,
             latest_start=None,
             frequency=None,
             now=now,
             grace=grace,
         )
         is not None
-        for summary in summaries
+        for listing in listings
     )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from model_steward.models.ledger import ModelState
-from model_steward.models.messages import EvaluateRequest
+from model_steward.models.messages import LOOKOUT_FOR_EQUIPMENT, EvaluateRequest
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ def plan_tick(
     now: datetime,
     full_sweep: bool,
     tick_id: str,
+    registry: str = LOOKOUT_FOR_EQUIPMENT,
 ) -> WatchPlan:
     """``summaries``: (model name, summary fingerprint) for every model ListModels returned."""
     requests = []
@@ -47,7 +48,11 @@ def plan_tick(
         if reasons:
             requests.append(
                 EvaluateRequest(
-                    model_name=name, reasons=tuple(reasons), fingerprint=fingerprint, tick_id=tick_id
+                    model_name=name,
+                    registry=registry,
+                    reasons=tuple(reasons),
+                    fingerprint=fingerprint,
+                    tick_id=tick_id,
                 )
             )
     missing = sorted(set(explicit_names) - seen)

@@ -93,14 +93,6 @@ class Links(_Frozen):
     report_url: str | None = Field(None, description="The diagnostics report (HTML), if any.")
     summary_url: str | None = Field(None, description="The diagnostics summary (JSON), if any.")
 
-    @staticmethod
-    def console(model_name: str, region: str) -> str:
-        """The Lookout for Equipment console page of a model."""
-        return (
-            f"https://{region}.console.aws.amazon.com/lookoutequipment/home"
-            f"?region={region}#/models/{model_name}"
-        )
-
     def labelled(self) -> list[tuple[str, str]]:
         """(label, target) for every link present, in reading order."""
         pairs = [

@@ -82,6 +82,19 @@ class AutoPromotionResult(StrEnum):
     RETRAINING_CANCELLED = "RETRAINING_CANCELLED"
 
 
+class ObjectLocation(BaseModel):
+    """An S3 object, or with a key prefix, an S3 location."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    bucket: str
+    key: str = ""
+
+    @property
+    def uri(self) -> str:
+        return f"s3://{self.bucket}/{self.key}"
+
+
 class VersionFacts(BaseModel):
     """One model version as the decision needs it (from DescribeModelVersion)."""
 
@@ -99,6 +112,9 @@ class VersionFacts(BaseModel):
     failed_reason: str | None = None
     auto_promotion_result: AutoPromotionResult | None = None
     auto_promotion_result_reason: str | None = None
+    diagnostics_object: ObjectLocation | None = Field(
+        None, description="Where the version's pointwise diagnostics file is, when the registry says."
+    )
 
 
 class ModelFacts(BaseModel):
@@ -110,6 +126,9 @@ class ModelFacts(BaseModel):
     active_version: int | None = Field(None, ge=1, description="None: no version is active.")
     active_version_activated_at: AwareDatetime | None = Field(
         None, description="DescribeModel.ModelVersionActivatedAt."
+    )
+    previous_active_version: int | None = Field(
+        None, ge=1, description="The version active before the current one, when the registry knows."
     )
     promote_mode: PromoteMode | None = Field(None, description="None: the model has no retraining scheduler.")
     scheduler_status: SchedulerStatus | None = None

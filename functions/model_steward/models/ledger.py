@@ -10,7 +10,7 @@ Items (one table, ``pk`` / ``sk``):
 - ``MODEL#<name>`` (or ``DIAGNOSTICS`` when no version could be linked) /
   ``DIAGNOSTICS#<bucket>/<key>#<etag>``: one item per diagnostics file version: status
   (SUMMARISED or BROKEN), headline figures, where a broken file broke, the summary and report
-  locations, the linked version and the alert id (see ``model_steward.service.diagnostics``).
+  locations, the linked version and the alert id (``models.diagnostics_files.DiagnosticsRecord``).
 - ``MODEL#<name>`` (or ``SYSTEM``) / ``ALERT#<alert id>``: one item per alert. Created in the same
   transaction as the record it reports on (so no alert is lost) and only once (so none is sent
   twice); ``PENDING`` until SNS accepted it. The sparse ``pending-alerts`` index lists the unsent
@@ -26,6 +26,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 WATCH_PK = "WATCH"
 SYSTEM_PK = "SYSTEM"
+DIAGNOSTICS_PK = "DIAGNOSTICS"
+"""Partition of the diagnostics files no model version names."""
 
 
 def model_pk(model_name: str) -> str:
@@ -38,6 +40,10 @@ def version_sk(version: int) -> str:
 
 def alert_sk(alert_id: str) -> str:
     return f"ALERT#{alert_id}"
+
+
+def diagnostics_sk(bucket: str, key: str, etag: str) -> str:
+    return f"DIAGNOSTICS#{bucket}/{key}#{etag}"
 
 
 class VersionState(StrEnum):

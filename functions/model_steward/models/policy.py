@@ -21,11 +21,12 @@ import json
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from pydantic_core import ErrorDetails
 
 from model_steward.errors import InvalidInputError
 from model_steward.models.decision import ModelQuality
+from model_steward.models.names import ModelName
 
 
 class QualityAction(StrEnum):
@@ -154,9 +155,6 @@ if TYPE_CHECKING:
 else:
     PolicyPatch = _make_patch_model()
     PolicyPatch.__doc__ = "A partial Policy: only the fields that are set apply (``model_fields_set``)."
-
-MODEL_NAME_PATTERN = r"^[0-9a-zA-Z_-]{1,200}$"
-ModelName = Annotated[str, StringConstraints(pattern=MODEL_NAME_PATTERN)]
 
 
 class PolicyOverrides(BaseModel):

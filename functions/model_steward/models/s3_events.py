@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
 from pydantic import BaseModel, ConfigDict
 
 from model_steward.errors import InvalidInputError
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectHead:
+    etag: str  # without quotes, as in notifications
+    size: int
 
 
 class ObjectRef(BaseModel):

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Annotated, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from model_steward.errors import ConfigurationError
+from model_steward.models.names import MODEL_PREFIX_PATTERN, ModelName
 from model_steward.models.policy import Policy
-
-ModelName = Annotated[str, Field(pattern=r"^[0-9a-zA-Z_-]{1,200}$")]
 
 
 class CommonSettings(BaseModel):
@@ -40,7 +39,7 @@ class CommonSettings(BaseModel):
 class WatchSettings(CommonSettings):
     evaluate_queue_url: str = Field(alias="EVALUATE_QUEUE_URL", pattern=r"^https?://.+")
     watched_models: tuple[ModelName, ...] = Field(alias="WATCHED_MODELS", default=())
-    watched_model_prefix: str = Field(alias="WATCHED_MODEL_PREFIX", default="", pattern=r"^[0-9a-zA-Z_-]*$")
+    watched_model_prefix: str = Field(alias="WATCHED_MODEL_PREFIX", default="", pattern=MODEL_PREFIX_PATTERN)
 
     @field_validator("watched_models", mode="before")
     @classmethod

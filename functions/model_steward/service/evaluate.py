@@ -1,54 +1,36 @@
 """Evaluate one model: record every new version's outcome, promote at most the newest eligible one.
 
-For each version the ledger has not closed: IN_PROGRESS is recorded and revisited on later
-ticks; FAILED and CANCELED are recorded and alerted with the service's FailedReason; SUCCESS
-versions go to the policy. Of several pending SUCCESS versions only the newest one newer than
-the active version is decided; the older ones are recorded as superseded.
-
-Promotion is guarded three ways: the model's promotion claim in the ledger (one invocation at a
-time), the version record's state (``PROMOTING`` is written before UpdateActiveModelVersion and
-``PROMOTED`` after, each conditionally), and a fresh DescribeModel right before the call, which
-also reconciles a claim left by an invocation that died after the call: if the service already
-has the candidate active, the record is completed without a second activation; if a newer
-version became active meanwhile, nothing older is activated over it.
+For each version the ledger has not closed (``domain.versions``): IN_PROGRESS is recorded and
+revisited on later ticks; FAILED and CANCELED are recorded and alerted with the registry's reason;
+SUCCESS versions go to the policy. Of several pending SUCCESS versions only the newest one newer
+than the active version is decided; the older ones are recorded as superseded. A promotion goes
+through the promotion protocol (``service.promotion``), which also finishes a promotion an earlier
+invocation left PROMOTING after the registry activated it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
+from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from model_steward.adapters import lookout
-from model_steward.adapters.ledger import Ledger
-from model_steward.adapters.parameters import policy_document
-from model_steward.domain import alerts
+from model_steward.domain import alerts, versions
+from model_steward.domain.links import ledger_command
 from model_steward.domain.policy import choose_candidate, decide
-from model_steward.errors import ConflictError, InvalidInputError, NotFoundError, StewardError, TransientError
+from model_steward.domain.versions import Transition
+from model_steward.errors import ActivationConflict, InvalidInputError, NotFoundError, TransientError
 from model_steward.models.alerts import Alert, Links
-from model_steward.models.decision import (
-    Decision,
-    ModelFacts,
-    Outcome,
-    PromoteMode,
-    RuleId,
-    RuleOutcome,
-    VersionFacts,
-    VersionStatus,
-)
+from model_steward.models.decision import Decision, ModelFacts, Outcome, VersionFacts
 from model_steward.models.ledger import AlertRecord, ModelState, VersionRecord, VersionState
 from model_steward.models.messages import EvaluateRequest
 from model_steward.models.policy import Policy, PolicyOverrides, parse_overrides, resolve_policy
-from model_steward.models.settings import EvaluateSettings
 from model_steward.observability import logger, metrics, tracer
-from model_steward.service import alerting
-
-CLAIM_LEASE = timedelta(minutes=5)  # longer than one evaluation; a dead invocation's claim expires
-_RUNNING = {VersionStatus.IN_PROGRESS, VersionStatus.IMPORT_IN_PROGRESS}
-_ENDED_BADLY = {VersionStatus.FAILED, VersionStatus.CANCELED}
+from model_steward.ports import Ledger, ModelRegistry, PolicyDocument
+from model_steward.service.alerting import Alerter, record_for
+from model_steward.service.promotion import Promotion, PromotionRequest, Status
 
 
 @dataclass
@@ -67,18 +49,18 @@ class PolicyChoice:
 
 
 class PolicySource:
-    """The deployment's base policy plus the per-model overrides document (SSM, cached)."""
+    """The deployment's base policy plus the per-model overrides document (cached by its port)."""
 
-    def __init__(self, settings: EvaluateSettings) -> None:
-        self.base = settings.base_policy()
-        self.parameter_name = settings.policy_parameter_name
+    def __init__(self, base: Policy, document: PolicyDocument | None = None) -> None:
+        self.base = base
+        self.document = document
 
     def overrides(self) -> tuple[PolicyOverrides | None, str | None]:
-        if not self.parameter_name:
+        if self.document is None:
             return None, None
         try:
-            text = policy_document(self.parameter_name)
-            return parse_overrides(text, source=f"SSM parameter {self.parameter_name}"), None
+            text = self.document.read()
+            return parse_overrides(text, source=f"SSM parameter {self.document.name}"), None
         except (InvalidInputError, NotFoundError) as exc:
             return None, str(exc)
 
@@ -89,80 +71,92 @@ class PolicySource:
         return PolicyChoice(resolve_policy(self.base, overrides, model_name))
 
 
-def links_for(region: str, model_name: str) -> Links:
-    return Links(
-        console_url=f"https://{region}.console.aws.amazon.com/lookoutequipment/home?region={region}#/models/{model_name}",
-        ledger=f"steward history {model_name}",
-    )
+@dataclass(frozen=True)
+class EvaluateService:
+    """What one evaluate invocation works with (built once per invocation)."""
+
+    ledger: Ledger
+    registries: dict[str, ModelRegistry]
+    policies: PolicySource
+    alerter: Alerter
+
+    def evaluate(self, request: EvaluateRequest, now: datetime) -> Evaluation:
+        registry = self.registries.get(request.registry)
+        if registry is None:
+            raise InvalidInputError(f"{request.model_name}: no model registry {request.registry!r} here")
+        return ModelEvaluator(self, registry, now=now).evaluate(request)
+
+    def evaluate_message(self, body: str) -> dict[str, Any]:
+        """One queue message: the request in it, evaluated now."""
+        request = EvaluateRequest.model_validate_json(body)
+        logger.append_keys(model_name=request.model_name)
+        result = self.evaluate(request, datetime.now(UTC))
+        logger.info("model evaluated", extra={"outcomes": result.outcomes, "promoted": result.promoted})
+        return {"model_name": result.model_name, "outcomes": result.outcomes, "promoted": result.promoted}
+
+
+_ELSEWHERE = "Activated outside Model Steward (by a person or another tool) before it was decided."
 
 
 class ModelEvaluator:
-    def __init__(
-        self,
-        settings: EvaluateSettings,
-        ledger: Ledger,
-        policies: PolicySource,
-        *,
-        region: str,
-        now: datetime,
-    ) -> None:
-        self.settings = settings
-        self.ledger = ledger
-        self.policies = policies
-        self.region = region
+    """One evaluation of one model (its alerts are sent together at the end)."""
+
+    def __init__(self, service: EvaluateService, registry: ModelRegistry, *, now: datetime) -> None:
+        self.ledger = service.ledger
+        self.registry = registry
+        self.policies = service.policies
+        self.alerter = service.alerter
         self.now = now
+        self.result = Evaluation(model_name="")
         self._alerts: list[AlertRecord] = []
 
     # ------------------------------------------------------------------ the flow
     @tracer.capture_method
     def evaluate(self, request: EvaluateRequest) -> Evaluation:
         name = request.model_name
-        result = Evaluation(model_name=name)
+        result = self.result = Evaluation(model_name=name)
         state = self.ledger.model_state(name) or ModelState(model_name=name)
-        model = lookout.model_facts(lookout.describe_model(name), lookout.describe_retraining_scheduler(name))
-        first_sight = state.last_seen_version == 0
+        model = self.registry.describe_model(name)
         start = min([*state.open_versions, state.last_seen_version + 1])
-        listed = sorted({s["ModelVersion"] for s in lookout.iter_model_versions(name, min_version=start)})
-        records = {version: self.ledger.version(name, version) for version in listed}
-        links = links_for(self.region, name)
+        listed = self.registry.version_numbers(name, from_version=start)
+        links = Links(console_url=self.registry.console_url(name), ledger=ledger_command(name))
 
         successes: list[tuple[VersionFacts, VersionRecord | None]] = []
         for version in listed:
-            existing = records[version]
-            if not self._needs_decision(existing):
+            existing = self.ledger.version(name, version)
+            step = versions.on_listed(
+                existing,
+                version=version,
+                now=self.now,
+                first_sight=state.last_seen_version == 0,
+                active_version=model.active_version,
+            )
+            if step.state is VersionState.BASELINE:
+                self._write(self._baseline(name, version), step)
+            if not step.describe:
                 continue
-            if first_sight and existing is None and model.active_version and version <= model.active_version:
-                self._write(self._baseline(name, version), replaces=[None], result=result)
-                continue
-            facts = lookout.version_facts(lookout.describe_model_version(name, version))
-            if facts.status in _RUNNING:
-                self._write(
-                    self._new(facts, VersionState.IN_PROGRESS, existing),
-                    replaces=[None, VersionState.IN_PROGRESS],
-                    result=result,
-                )
-            elif facts.status in _ENDED_BADLY:
+            facts = self.registry.describe_version(name, version)
+            step = versions.on_facts(existing, facts, model)
+            if step.state is VersionState.IN_PROGRESS:
+                self._write(self._new(facts, step, existing), step)
+            elif step.state is VersionState.FAILED:
                 alert = alerts.for_failed_version(facts, links=links, now=self.now)
-                record = self._new(
-                    facts, VersionState.FAILED, existing, outcome=alert.kind.value, summary=alert.summary
-                )
-                self._write(record, replaces=[None, VersionState.IN_PROGRESS], result=result, alert=alert)
+                record = self._new(facts, step, existing, outcome=alert.kind.value, summary=alert.summary)
+                self._write(record, step, alert=alert)
+            elif step.promote:  # an earlier invocation's promotion the registry completed
+                assert existing is not None
+                assert existing.decision_json is not None
+                decision = Decision.model_validate_json(existing.decision_json)
+                self._promote(facts, decision, existing, step, links)
             else:
                 successes.append((facts, existing))
 
-        successes = self._reconcile_interrupted(model, successes, links, result)
-        revisit = self._decide_successes(model, successes, links, result)
+        revisit = self._decide_successes(model, successes, links)
         self._save_state(state, request, listed, revisit)
         if request.defer_alerts:  # a busy tick: the next watch tick sends them as one digest
             result.alerts_pending = len(self._alerts)
         else:
-            delivery = alerting.send(
-                self.ledger,
-                self.settings.alert_topic_arn,
-                self._alerts,
-                self.now,
-                chatbot_topic_arn=self.settings.chatbot_topic_arn,
-            )
+            delivery = self.alerter.send(self._alerts, self.now)
             result.alerts_sent, result.alerts_pending = delivery.sent, delivery.failed
         for outcome in result.outcomes.values():
             metrics.add_metric(
@@ -170,86 +164,44 @@ class ModelEvaluator:
             )
         return result
 
-    def _needs_decision(self, record: VersionRecord | None) -> bool:
-        if record is None or record.state in (VersionState.IN_PROGRESS, VersionState.PROMOTING):
-            return True
-        return (
-            record.state is VersionState.DECIDED
-            and record.outcome == Outcome.HOLD
-            and record.revisit_at is not None
-            and record.revisit_at <= self.now
-        )
-
-    def _reconcile_interrupted(
-        self,
-        model: ModelFacts,
-        successes: list[tuple[VersionFacts, VersionRecord | None]],
-        links: Links,
-        result: Evaluation,
-    ) -> list[tuple[VersionFacts, VersionRecord | None]]:
-        """Finish promotions an earlier invocation left PROMOTING after the service activated them."""
-        remaining = []
-        for facts, existing in successes:
-            stored = existing.decision_json if existing and existing.state is VersionState.PROMOTING else None
-            if stored and model.active_version == facts.version:
-                decision = Decision.model_validate_json(stored)
-                self._promote(facts, decision, existing, links, result)
-            else:
-                remaining.append((facts, existing))
-        return remaining
-
     def _decide_successes(
         self,
         model: ModelFacts,
         successes: list[tuple[VersionFacts, VersionRecord | None]],
         links: Links,
-        result: Evaluation,
     ) -> datetime | None:
-        existing = {facts.version: record for facts, record in successes}
+        """Every SUCCESS version gets an outcome; the candidate is decided last (and maybe promoted)."""
         candidate, superseded = choose_candidate([facts for facts, _ in successes], model.active_version)
-        revisit: datetime | None = None
-        for facts in superseded:
-            assert candidate is not None  # choose_candidate supersedes only in favour of a candidate
-            record = self._new(
-                facts,
-                VersionState.SUPERSEDED,
-                existing[facts.version],
-                outcome="SUPERSEDED",
-                summary=f"Version {candidate.version} is newer and eligible; only the newest is decided.",
-            ).model_copy(update={"superseded_by": candidate.version})
-            self._write(record, replaces=self._replaceable(existing[facts.version]), result=result)
-        decided = {facts.version for facts in superseded} | ({candidate.version} if candidate else set())
+        superseded_versions = {facts.version for facts in superseded}
         choice = self.policies.for_model(model.model_name)
         if choice.problem is not None:
-            self._policy_problem(choice.problem, model.model_name)
-        # Versions that are neither candidate nor superseded (not newer than the active one) are
-        # still decided, so each has a recorded outcome saying why nothing happened.
-        for facts, earlier in successes:
-            if facts.version in decided:
-                continue
-            if facts.version == model.active_version and model.promote_mode is not PromoteMode.MANAGED:
-                activated = self._new(
-                    facts,
-                    VersionState.DECIDED,
-                    earlier,
-                    outcome="ACTIVATED_ELSEWHERE",
-                    summary="Activated outside Model Steward (by a person or another tool) "
-                    "before it was decided.",
-                )
-                self._write(activated, replaces=self._replaceable(earlier), result=result)
-                continue
-            decision = decide(facts, model, choice.policy, self.now)
-            self._record_decision(facts, decision, earlier, links, result)
-        if candidate is not None:
-            decision = self._held_if(decide(candidate, model, choice.policy, self.now), choice.problem)
-            if decision.should_promote:
-                self._promote(candidate, decision, existing[candidate.version], links, result)
-            else:
-                revisit = self._cooldown_ends(decision, model, choice.policy)
-                self._record_decision(
-                    candidate, decision, existing[candidate.version], links, result, revisit=revisit
-                )
-        return revisit
+            self._policy_problem(choice.problem)
+        newest = candidate.version if candidate else None
+        ordered = sorted(successes, key=lambda pair: pair[0].version == newest)
+        for facts, existing in ordered:
+            step = versions.on_choice(
+                existing, facts, model, candidate=newest, superseded=facts.version in superseded_versions
+            )
+            if step.outcome == versions.SUPERSEDED:
+                summary = f"Version {newest} is newer and eligible; only the newest is decided."
+                record = self._new(facts, step, existing, outcome=step.outcome, summary=summary)
+                self._write(record.model_copy(update={"superseded_by": newest}), step)
+            elif step.outcome == versions.ACTIVATED_ELSEWHERE:
+                record = self._new(facts, step, existing, outcome=step.outcome, summary=_ELSEWHERE)
+                self._write(record, step)
+            elif facts.version != newest:
+                decision = decide(facts, model, choice.policy, self.now)
+                self._record_decision(facts, decision, existing, step, links)
+        if candidate is None:
+            return None
+        existing = next(record for facts, record in successes if facts.version == newest)
+        decision = versions.held_if(decide(candidate, model, choice.policy, self.now), choice.problem)
+        step = versions.on_decision(existing, decision, model, choice.policy, candidate=True)
+        if step.promote:
+            self._promote(candidate, decision, existing, step, links)
+            return None
+        self._record_decision(candidate, decision, existing, step, links)
+        return step.revisit_at
 
     # ------------------------------------------------------------------ promotion
     def _promote(
@@ -257,133 +209,102 @@ class ModelEvaluator:
         facts: VersionFacts,
         decision: Decision,
         existing: VersionRecord | None,
+        step: Transition,
         links: Links,
-        result: Evaluation,
     ) -> None:
-        name, version = facts.model_name, facts.version
-        claim_id = str(uuid.uuid4())
-        if not self.ledger.claim_promotion(name, version, claim_id, self.now, CLAIM_LEASE):
-            raise TransientError(f"{name}: another evaluation holds the promotion claim; retrying later")
+        version = facts.version
+        promotion = Promotion(self.ledger, self.registry, now=self.now)
+        request = PromotionRequest(
+            promoting=self._new(facts, step, existing, decision=decision),
+            replaces=versions.replaceable(existing),
+            alert=alerts.for_decision(decision, links=links, version=facts),
+            accepts_active=lambda active: active is None or active <= version,
+        )
         try:
-            promoting = self._new(facts, VersionState.PROMOTING, existing, decision=decision)
-            if not self.ledger.record(promoting, replaces=self._replaceable(existing)):
-                logger.info("version already closed by another evaluation", extra={"version": version})
-                return
-            active = lookout.describe_model(name).get("ActiveModelVersion")
-            note = None
-            if active == version:
-                note = (
-                    "The service already had this version active (an earlier invocation's call); "
-                    "UpdateActiveModelVersion was not called again."
-                )
-            elif active is not None and active > version:
-                newer = decision.model_copy(
-                    update={
-                        "outcome": Outcome.REJECT,
-                        "summary": f"Not promoted: version {active} became active meanwhile, and an "
-                        "older version is never activated over a newer one.",
-                    }
-                )
-                self._record_decision(facts, newer, promoting, links, result)
-                return
-            else:
-                self._activate(facts, decision, promoting, links, result)
-                if result.promoted is None:
-                    return
-            alert = alerts.for_decision(decision, links=links, version=facts)
-            promoted = self._new(facts, VersionState.PROMOTED, promoting, decision=decision).model_copy(
-                update={"promoted_at": self.now, "note": note}
-            )
-            self._write(promoted, replaces=[VersionState.PROMOTING], result=result, alert=alert)
-            result.promoted = version
-        finally:
-            self.ledger.release_promotion(name, claim_id)
-
-    def _activate(
-        self,
-        facts: VersionFacts,
-        decision: Decision,
-        promoting: VersionRecord,
-        links: Links,
-        result: Evaluation,
-    ) -> None:
-        """Call UpdateActiveModelVersion; a refusal is recorded as HOLD with the service's words."""
-        try:
-            response = lookout.update_active_model_version(facts.model_name, facts.version)
-        except ConflictError as exc:  # the model is busy (training, importing): try again later
+            done = promotion.run(request)
+        except ActivationConflict as exc:  # the model is busy (training, importing): try again later
             raise TransientError(str(exc)) from exc
-        except InvalidInputError as exc:
+        if done.status is Status.CLAIM_HELD:
+            raise TransientError(
+                f"{facts.model_name}: another evaluation holds the promotion claim; retrying later"
+            )
+        if done.status is Status.ACTIVE_CHANGED:
+            newer = decision.model_copy(
+                update={
+                    "outcome": Outcome.REJECT,
+                    "summary": f"Not promoted: version {done.active} became active meanwhile, and an "
+                    "older version is never activated over a newer one.",
+                }
+            )
+            self._record_decision(facts, newer, existing, self._decided(existing), links)
+        elif done.status is Status.REFUSED:
             refused = decision.model_copy(
                 update={
                     "outcome": Outcome.HOLD,
-                    "summary": f"Held: the service refused to activate version {facts.version}: {exc}",
-                    "look_at": [f"Why the service refused: {exc}", *decision.look_at],
+                    "summary": f"Held: the service refused to activate version {version}: {done.reason}",
+                    "look_at": [f"Why the service refused: {done.reason}", *decision.look_at],
                 }
             )
-            self._record_decision(facts, refused, promoting, links, result)
-            return
-        if response.get("CurrentActiveVersion") != facts.version:
-            raise StewardError(
-                f"UpdateActiveModelVersion {facts.model_name} v{facts.version} answered "
-                f"CurrentActiveVersion={response.get('CurrentActiveVersion')}"
-            )
-        metrics.add_metric(name="Promotions", unit=MetricUnit.Count, value=1)
-        result.promoted = facts.version
+            promoting = request.promoting
+            self._record_decision(facts, refused, promoting, self._decided(promoting), links)
+        elif done.status is Status.PROMOTED:
+            self.result.promoted = version
+            self._count(version, VersionState.PROMOTED, decision.outcome.value, done.recorded, done.alert)
 
     # ------------------------------------------------------------------ records and alerts
+    @staticmethod
+    def _decided(existing: VersionRecord | None) -> Transition:
+        return Transition(state=VersionState.DECIDED, replaces=versions.replaceable(existing), alert=True)
+
     def _record_decision(
         self,
         facts: VersionFacts,
         decision: Decision,
         existing: VersionRecord | None,
+        step: Transition,
         links: Links,
-        result: Evaluation,
-        *,
-        revisit: datetime | None = None,
     ) -> None:
         alert = alerts.for_decision(decision, links=links, version=facts)
-        record = self._new(facts, VersionState.DECIDED, existing, decision=decision).model_copy(
-            update={"revisit_at": revisit}
+        record = self._new(facts, step, existing, decision=decision).model_copy(
+            update={"revisit_at": step.revisit_at}
         )
-        self._write(record, replaces=self._replaceable(existing), result=result, alert=alert)
+        self._write(record, step, alert=alert)
 
-    def _write(
+    def _write(self, record: VersionRecord, step: Transition, *, alert: Alert | None = None) -> None:
+        alert_record = record_for(alert) if alert is not None else None
+        written = self.ledger.record(record, replaces=step.replaces, alert=alert_record)
+        self._count(record.version, record.state, record.outcome, written, alert_record)
+
+    def _count(
         self,
-        record: VersionRecord,
-        *,
-        replaces: list[VersionState | None],
-        result: Evaluation,
-        alert: Alert | None = None,
+        version: int,
+        state: VersionState,
+        outcome: str | None,
+        written: bool,
+        alert: AlertRecord | None,
     ) -> None:
-        alert_record = alerting.record_for(alert) if alert is not None else None
-        if self.ledger.record(record, replaces=replaces, alert=alert_record):
-            result.outcomes[record.version] = record.outcome or record.state.value
-            if alert_record is not None:
-                self._alerts.append(alert_record)
-        else:
-            logger.info("version already recorded by another evaluation", extra={"version": record.version})
-
-    @staticmethod
-    def _replaceable(existing: VersionRecord | None) -> list[VersionState | None]:
-        states: list[VersionState | None] = [None, VersionState.IN_PROGRESS]
-        if existing is not None and existing.state in (VersionState.PROMOTING, VersionState.DECIDED):
-            states.append(existing.state)
-        return states
+        if not written:
+            logger.info("version already recorded by another evaluation", extra={"version": version})
+            return
+        self.result.outcomes[version] = outcome or state.value
+        if alert is not None:
+            self._alerts.append(alert)
 
     def _new(
         self,
         facts: VersionFacts,
-        state: VersionState,
+        step: Transition,
         existing: VersionRecord | None,
         *,
         outcome: str | None = None,
         summary: str = "",
         decision: Decision | None = None,
     ) -> VersionRecord:
+        assert step.state is not None
         return VersionRecord(
             model_name=facts.model_name,
             version=facts.version,
-            state=state,
+            state=step.state,
             status=facts.status.value,
             source_type=facts.source_type.value if facts.source_type else None,
             outcome=decision.outcome.value if decision else outcome,
@@ -408,64 +329,28 @@ class ModelEvaluator:
             updated_at=self.now,
         )
 
-    @staticmethod
-    def _held_if(decision: Decision, problem: str | None) -> Decision:
-        if problem is None or decision.outcome not in (Outcome.PROMOTE, Outcome.WOULD_PROMOTE):
-            return decision
-        return decision.model_copy(
-            update={
-                "outcome": Outcome.HOLD,
-                "summary": f"Held: the policy rules pass, but the policy document is unusable: {problem}",
-                "look_at": [f"Fix the policy document: {problem}", *decision.look_at],
-            }
-        )
-
-    def _cooldown_ends(self, decision: Decision, model: ModelFacts, policy: Policy) -> datetime | None:
-        """A HOLD only for the cooldown is decided again when the cooldown ends."""
-        cooldown = decision.result(RuleId.COOLDOWN)
-        if decision.outcome is not Outcome.HOLD or cooldown.outcome is not RuleOutcome.FAIL:
-            return None
-        if any(r.blocking and r.rule is not RuleId.COOLDOWN for r in decision.rule_results):
-            return None
-        if model.active_version_activated_at is None:
-            return None
-        return model.active_version_activated_at + timedelta(hours=policy.cooldown_hours)
-
-    def _policy_problem(self, problem: str, model_name: str) -> None:
+    def _policy_problem(self, problem: str) -> None:
         digest = hashlib.sha256(problem.encode()).hexdigest()[:12]
         alert = alerts.for_configuration_problem(
             "The per-model policy document cannot be used; promotion is held for every model it could cover.",
             details=[problem, f"Document fingerprint {digest}."],
             now=self.now,
         )
-        self._alerts.extend([r for r in [alerting.record_for(alert)] if self.ledger.add_alert(r)])
+        record = record_for(alert)
+        if self.ledger.add_alert(record):
+            self._alerts.append(record)
 
     def _save_state(
         self, state: ModelState, request: EvaluateRequest, listed: list[int], revisit: datetime | None
     ) -> None:
-        name = state.model_name
-        records = {r.version: r for r in self.ledger.versions(name)} if listed or state.open_versions else {}
-        open_versions = tuple(
-            sorted(
-                v
-                for v, r in records.items()
-                if r.state in (VersionState.IN_PROGRESS, VersionState.PROMOTING)
-                or (r.state is VersionState.DECIDED and r.revisit_at is not None)
-            )
-        )
-        pending_revisits = [r.revisit_at for r in records.values() if r.revisit_at is not None]
-        revisit_at = (
-            self.now
-            if any(records[v].state is not VersionState.DECIDED for v in open_versions)
-            else min([*pending_revisits, *([revisit] if revisit else [])], default=None)
-        )
+        records = self.ledger.versions(state.model_name) if listed or state.open_versions else []
         self.ledger.save_model_state(
             state.model_copy(
                 update={
                     "summary_fingerprint": request.fingerprint or state.summary_fingerprint,
                     "last_seen_version": max([state.last_seen_version, *listed]),
-                    "open_versions": open_versions,
-                    "revisit_at": revisit_at,
+                    "open_versions": versions.open_versions(records),
+                    "revisit_at": versions.model_revisit(records, self.now, revisit),
                     "last_evaluated_at": self.now,
                     "last_full_sweep_at": self.now
                     if "full-sweep" in request.reasons

@@ -1,11 +1,12 @@
 """Manual promote and rollback: an operator activates a version through the automation's guards.
 
-The same guards as ``service.evaluate``: the policy is evaluated (``decide``) and a FAIL refuses
-the action unless forced; the model's promotion claim in the ledger is taken (so no evaluation
-activates concurrently); a fresh DescribeModel right before acting (the active version must still
-be the one the operator saw); the version record goes to ``PROMOTING`` conditionally on the state
-it was read in, UpdateActiveModelVersion is called and verified, and ``PROMOTED`` is written with
-the operator as actor, the reason and what was forced, in one transaction with the alert.
+The policy is evaluated (``decide``) and a FAIL refuses the action unless forced; then the
+promotion protocol (``service.promotion``), the automation's own: the model's promotion claim (so
+no evaluation activates concurrently), a fresh look at the model (the active version must still be
+the one the operator saw), ``PROMOTING`` written conditionally on the state the record was read
+in, activation verified, and ``PROMOTED`` written with the operator as actor, the reason and what
+was forced, in one transaction with the alert, which goes to every configured channel at once. A
+failed activation restores the record as it was, with the failure in its note.
 
 Which rule results refuse (:func:`assess`, pure):
 - a version that is not SUCCESS cannot be activated at all (not even with ``--force``);
@@ -19,17 +20,16 @@ Which rule results refuse (:func:`assess`, pure):
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from model_steward.adapters import lookout
-from model_steward.adapters.ledger import Ledger
 from model_steward.domain import alerts
+from model_steward.domain.links import ledger_command
 from model_steward.domain.policy import decide
-from model_steward.errors import InvalidInputError, StewardError
+from model_steward.errors import ActivationRefused, InvalidInputError, StewardError
+from model_steward.models.alerts import Links
 from model_steward.models.decision import (
     Decision,
     RuleId,
@@ -40,8 +40,9 @@ from model_steward.models.decision import (
 )
 from model_steward.models.ledger import VersionRecord, VersionState
 from model_steward.models.policy import Policy
-from model_steward.service import alerting
-from model_steward.service.evaluate import CLAIM_LEASE, links_for
+from model_steward.ports import Ledger, ModelRegistry
+from model_steward.service.alerting import Alerter
+from model_steward.service.promotion import Promotion, PromotionRequest, Status
 
 Action = Literal["promote", "rollback"]
 
@@ -127,26 +128,27 @@ def _note(request: ManualRequest, assessment: Assessment, forced: bool) -> str:
 
 
 class ManualAction:
-    def __init__(self, ledger: Ledger, topic_arn: str, policy: Policy, *, region: str, now: datetime) -> None:
+    def __init__(
+        self, ledger: Ledger, registry: ModelRegistry, alerter: Alerter, policy: Policy, *, now: datetime
+    ) -> None:
         self.ledger = ledger
-        self.topic_arn = topic_arn
+        self.registry = registry
+        self.alerter = alerter
         self.policy = policy.model_copy(update={"dry_run": False})  # an operator's action is never a dry run
-        self.region = region
         self.now = now
 
     def perform(self, request: ManualRequest) -> ManualOutcome:
         name = request.model_name
-        described = lookout.describe_model(name)
-        model = lookout.model_facts(described, lookout.describe_retraining_scheduler(name))
+        model = self.registry.describe_model(name)
         active = model.active_version
         target = request.version
         if target is None:
-            target = described.get("PreviousActiveModelVersion")
+            target = model.previous_active_version
             if target is None:
                 raise InvalidInputError(
                     f"{name} has no previous active version to roll back to: pass --to VERSION"
                 )
-        facts = lookout.version_facts(lookout.describe_model_version(name, target))
+        facts = self.registry.describe_version(name, target)
         if facts.status is not VersionStatus.SUCCESS:
             raise InvalidInputError(
                 f"{name} v{target} is {facts.status.value}: only a SUCCESS version can be activated"
@@ -181,27 +183,30 @@ class ManualAction:
                 **details,
             )
         forced = not assessment.allowed
-        claim_id = str(uuid.uuid4())
-        if not self.ledger.claim_promotion(name, target, claim_id, self.now, CLAIM_LEASE):
+        done = Promotion(self.ledger, self.registry, now=self.now).run(
+            self._request(request, facts, decision, assessment, forced=forced, active=active)
+        )
+        if done.status is Status.CLAIM_HELD:
             return outcome(
                 Result.REFUSED,
                 f"refused: an evaluation of {name} holds its promotion claim; try again in a minute",
                 **details,
             )
-        try:
-            fresh = lookout.describe_model(name).get("ActiveModelVersion")
-            if fresh != active:
-                return outcome(
-                    Result.REFUSED,
-                    f"refused: the active version of {name} changed from v{active} to v{fresh} meanwhile; "
-                    "look again, then retry",
-                    **details,
-                )
-            alert_id, sent = self._activate(
-                request, facts, decision=decision, assessment=assessment, forced=forced, active=active
+        if done.status is Status.ACTIVE_CHANGED:
+            return outcome(
+                Result.REFUSED,
+                f"refused: the active version of {name} changed from v{active} to v{done.active} meanwhile; "
+                "look again, then retry",
+                **details,
             )
-        finally:
-            self.ledger.release_promotion(name, claim_id)
+        if done.status is Status.RECORD_CHANGED:
+            raise StewardError(
+                f"{name} v{target}: its ledger record changed meanwhile; nothing was activated"
+            )
+        if done.status is Status.REFUSED:
+            raise ActivationRefused(done.reason)
+        assert done.alert is not None
+        delivery = self.alerter.send([done.alert], self.now)
         verb = "promoted" if request.action == "promote" else "rolled back to"
         previously = f" (previously v{active})" if active is not None else ""
         return outcome(
@@ -209,21 +214,21 @@ class ManualAction:
             f"{name} {verb} v{target}{previously} by {request.actor}"
             + (", overriding the policy" if forced else ""),
             forced=forced,
-            alert_id=alert_id,
-            alert_sent=sent,
+            alert_id=done.alert.alert_id,
+            alert_sent=delivery.sent > 0,
             **details,
         )
 
-    def _activate(
+    def _request(
         self,
         request: ManualRequest,
         facts: VersionFacts,
-        *,
         decision: Decision,
         assessment: Assessment,
+        *,
         forced: bool,
         active: int | None,
-    ) -> tuple[str, bool]:
+    ) -> PromotionRequest:
         name, target = facts.model_name, facts.version
         existing = self.ledger.version(name, target)
         verb = "promoted" if request.action == "promote" else "rolled back to"
@@ -250,25 +255,6 @@ class ManualAction:
             actor=request.actor,
             note=_note(request, assessment, forced),
         )
-        if not self.ledger.record(promoting, replaces=[existing.state if existing else None]):
-            raise StewardError(
-                f"{name} v{target}: its ledger record changed meanwhile; nothing was activated"
-            )
-        try:
-            response = lookout.update_active_model_version(name, target)
-            if response.get("CurrentActiveVersion") != target:
-                raise StewardError(
-                    f"UpdateActiveModelVersion {name} v{target} answered "
-                    f"CurrentActiveVersion={response.get('CurrentActiveVersion')}"
-                )
-        except StewardError as exc:
-            restored = existing or promoting.model_copy(update={"state": VersionState.DECIDED})
-            note = f"manual {request.action} by {request.actor} failed: {exc}"
-            self.ledger.record(
-                restored.model_copy(update={"updated_at": self.now, "note": note[:1000]}),
-                replaces=[VersionState.PROMOTING],
-            )
-            raise
         alert = alerts.for_manual_action(
             name,
             target,
@@ -277,11 +263,14 @@ class ManualAction:
             reason=request.reason,
             forced=forced,
             previous_version=active,
-            links=links_for(self.region, name),
+            links=Links(console_url=self.registry.console_url(name), ledger=ledger_command(name)),
             now=self.now,
         )
-        alert_record = alerting.record_for(alert)
-        promoted = promoting.model_copy(update={"state": VersionState.PROMOTED, "promoted_at": self.now})
-        self.ledger.record(promoted, replaces=[VersionState.PROMOTING], alert=alert_record)
-        delivery = alerting.send(self.ledger, self.topic_arn, [alert_record], self.now)
-        return alert.alert_id, delivery.sent > 0
+        return PromotionRequest(
+            promoting=promoting,
+            replaces=[existing.state if existing else None],
+            alert=alert,
+            accepts_active=lambda fresh: fresh == active,
+            restore=existing or promoting.model_copy(update={"state": VersionState.DECIDED}),
+            failure_note=f"manual {request.action} by {request.actor}",
+        )

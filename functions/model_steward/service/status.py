@@ -1,21 +1,20 @@
-"""The data behind `steward status`: every watched model as Lookout for Equipment and the ledger
-show it now, with its findings (domain.status).
+"""The data behind `steward status`: every watched model as the registry and the ledger show it now,
+with its findings (domain.status).
 
-Watched models: the ledger's WATCH partition plus ListModels (optionally by name prefix). Per model:
-DescribeModel, DescribeRetrainingScheduler, the ledger's version records and alert items.
+Watched models: the ledger's WATCH partition plus the registry's listing (optionally by name
+prefix). Per model: the registry's snapshot, the ledger's version records and alert items.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from model_steward.adapters import lookout
-from model_steward.adapters.ledger import Ledger
 from model_steward.domain.status import DEFAULT_GRACE, Finding, ModelSnapshot, findings
 from model_steward.errors import NotFoundError
 from model_steward.models.ledger import AlertState, VersionRecord, VersionState, model_pk
+from model_steward.ports import Ledger, ModelRegistry
 
 
 @dataclass(frozen=True)
@@ -52,35 +51,18 @@ class ModelStatus:
         }
 
 
-def watched_names(ledger: Ledger, prefix: str = "") -> list[str]:
-    names = set(ledger.model_states()) | {s["ModelName"] for s in lookout.iter_models(prefix)}
+def watched_names(ledger: Ledger, registry: ModelRegistry, prefix: str = "") -> list[str]:
+    names = set(ledger.model_states()) | {m.model_name for m in registry.list_models(prefix)}
     return sorted(name for name in names if name.startswith(prefix))
 
 
-def snapshot(ledger: Ledger, name: str) -> ModelSnapshot:
+def snapshot(ledger: Ledger, registry: ModelRegistry, name: str) -> ModelSnapshot:
     pending = sum(alert.state is not AlertState.SENT for alert in ledger.alerts(model_pk(name)))
     try:
-        model = lookout.describe_model(name)
+        found = registry.model_snapshot(name)
     except NotFoundError:
         return ModelSnapshot(model_name=name, in_lookout=False, pending_alerts=pending)
-    scheduler = lookout.describe_retraining_scheduler(name) or {}
-    return ModelSnapshot(
-        model_name=name,
-        active_version=model.get("ActiveModelVersion"),
-        active_since=model.get("ModelVersionActivatedAt"),
-        promote_mode=scheduler.get("PromoteMode"),
-        scheduler_status=scheduler.get("Status") or model.get("RetrainingSchedulerStatus"),
-        retraining_frequency=scheduler.get("RetrainingFrequency"),
-        lookback_window=scheduler.get("LookbackWindow"),
-        scheduler_start=scheduler.get("RetrainingStartDate"),
-        latest_retraining_version=model.get("LatestScheduledRetrainingModelVersion"),
-        latest_retraining_status=model.get("LatestScheduledRetrainingStatus"),
-        latest_retraining_started=model.get("LatestScheduledRetrainingStartTime"),
-        latest_retraining_failed_reason=model.get("LatestScheduledRetrainingFailedReason"),
-        available_data_days=model.get("LatestScheduledRetrainingAvailableDataInDays"),
-        next_retraining=model.get("NextScheduledRetrainingStartDate"),
-        pending_alerts=pending,
-    )
+    return replace(found, pending_alerts=pending)
 
 
 def _last_outcome(records: list[VersionRecord]) -> VersionRecord | None:
@@ -89,13 +71,14 @@ def _last_outcome(records: list[VersionRecord]) -> VersionRecord | None:
 
 def model_status(
     ledger: Ledger,
+    registry: ModelRegistry,
     name: str,
     now: datetime,
     *,
     grace: timedelta = DEFAULT_GRACE,
     min_data_days: int | None = None,
 ) -> ModelStatus:
-    snap = snapshot(ledger, name)
+    snap = snapshot(ledger, registry, name)
     records = ledger.versions(name)  # newest first
     recorded = records[0].version if records else None
     known = [v for v in (recorded, snap.latest_retraining_version, snap.active_version) if v is not None]
@@ -117,6 +100,7 @@ def model_status(
 
 def fleet_status(
     ledger: Ledger,
+    registry: ModelRegistry,
     now: datetime,
     *,
     prefix: str = "",
@@ -124,6 +108,6 @@ def fleet_status(
     min_data_days: int | None = None,
 ) -> list[ModelStatus]:
     return [
-        model_status(ledger, name, now, grace=grace, min_data_days=min_data_days)
-        for name in watched_names(ledger, prefix)
+        model_status(ledger, registry, name, now, grace=grace, min_data_days=min_data_days)
+        for name in watched_names(ledger, registry, prefix)
     ]

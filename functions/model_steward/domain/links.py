@@ -1,0 +1,30 @@
+"""Where a person looks: console pages and ledger commands (pure; the one place for each link).
+
+Console URL formats: the AWS Management Console's own deep links, as the consoles use them
+(https://docs.aws.amazon.com/lookout-for-equipment/latest/ug/what-is.html,
+https://docs.aws.amazon.com/AmazonS3/latest/userguide/view-object-properties.html).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+
+def lookout_model_console(model_name: str, region: str) -> str:
+    """The Amazon Lookout for Equipment console page of a model."""
+    return (
+        f"https://{region}.console.aws.amazon.com/lookoutequipment/home?region={region}#/models/{model_name}"
+    )
+
+
+def s3_object_console(bucket: str, key: str, region: str) -> str:
+    """The Amazon S3 console page of an object (opens for anyone signed in with read access)."""
+    return (
+        f"https://{region}.console.aws.amazon.com/s3/object/{bucket}"
+        f"?region={region}&prefix={quote(key, safe='')}"
+    )
+
+
+def ledger_command(model_name: str) -> str:
+    """How an operator reads a model's ledger."""
+    return f"steward history {model_name}"

@@ -78,6 +78,7 @@ class WatchService:
                     "It is named in the WatchedModels parameter, but ListModels does not return it.",
                     "Fix the parameter (a typo?) or create the model; until then it is not watched.",
                 ],
+                now=now,
             )
             self.alerter.raise_alert(alert, now)
         report.alerts_retried, report.alerts_still_pending = retried.sent, retried.failed

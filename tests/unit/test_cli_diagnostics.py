@@ -1,4 +1,4 @@
-"""`steward diagnostics summarize`: exit codes, outputs, S3."""
+"""`steward diagnostics summarize` on local files: exit codes and outputs (S3 sources: tests/adapters)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,7 @@ import gzip
 import json
 from pathlib import Path
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from model_steward import cli
 
@@ -72,33 +70,3 @@ def test_bad_input_exits_2_with_one_line(
 def test_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["diagnostics", "summarize", str(tmp_path / "nope.gz")]) == 2
     assert "cannot open" in capsys.readouterr().err
-
-
-@pytest.fixture
-def s3(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.delenv("AWS_ENDPOINT_URL_S3", raising=False)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
-        client = boto3.client("s3")
-        client.create_bucket(Bucket="diag", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
-        client.put_object(Bucket="diag", Key="m/v1/model_diagnostics_results.json.gz", Body=DATA)
-        yield client
-
-
-@pytest.mark.usefixtures("s3")
-def test_s3_uri(capsys: pytest.CaptureFixture[str]) -> None:
-    uri = "s3://diag/m/v1/model_diagnostics_results.json.gz"
-    assert cli.main(["diagnostics", "summarize", uri, "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["anomalous_rows"] == 1
-
-
-@pytest.mark.usefixtures("s3")
-@pytest.mark.parametrize("uri", ["s3://diag/missing.gz", "s3://no-such-bucket-xyz/k", "s3://diag"])
-def test_s3_missing_exits_2(uri: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["diagnostics", "summarize", uri]) == 2
-    err = capsys.readouterr().err
-    assert len(err.strip().splitlines()) == 1
-    assert "Traceback" not in err

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.utilities.data_classes import SNSEvent
 
-from model_steward.handlers.slack_notifier import alert_from_record
+from model_steward.domain.alerts import read_topic_message
 from model_steward.models.alerts import AlertKind
 from model_steward.models.messages import EvaluateRequest, ScheduleInput
 from tests.helpers import load_event
@@ -13,8 +13,9 @@ from tests.helpers import load_event
 def test_the_sample_sns_delivery_carries_a_model_steward_alert_payload() -> None:
     (record,) = SNSEvent(load_event("sns-alert-delivery.json")).records
 
-    alert = alert_from_record(record)
+    alert, problem = read_topic_message(record.sns.subject, record.sns.message)
 
+    assert problem is None
     assert alert.kind is AlertKind.PROMOTED
     assert alert.model_name == "pump-01"
     assert record.sns.message_attributes["severity"].value == alert.severity.value

@@ -78,17 +78,12 @@ CONFIGURATION_CODES = frozenset(
         "InvalidClientTokenId",
         "InvalidSecurity",
         "DecryptionFailure",
-        "KMSAccessDenied",
-        "KMSDisabled",
-        "KMSInvalidState",
-        "KMSNotFound",
-        "KMSOptInRequired",
-        "KMS.AccessDeniedException",
-        "KMS.DisabledException",
-        "KMS.KMSInvalidStateException",
-        "KMS.NotFoundException",
     }
 )
+# Every service names the KMS key problems of its data its own way (SNS "KMSAccessDenied", SQS and
+# Lambda "KMSAccessDeniedException", S3 "KMS.DisabledException"...): all but throttling (above) mean
+# the key or its policy is wrong.
+_KMS_PREFIXES = ("KMS", "Kms")
 NOT_FOUND_CODES = frozenset(
     {
         "ResourceNotFoundException",
@@ -139,7 +134,7 @@ def kind_of(code: str, status: int = 0) -> type[StewardError]:
         return ConditionFailed
     if code in TRANSIENT_CODES or status >= 500:
         return TransientError
-    if code.startswith("AccessDenied") or code in CONFIGURATION_CODES:
+    if code.startswith(("AccessDenied", *_KMS_PREFIXES)) or code in CONFIGURATION_CODES:
         return ConfigurationError
     if code in NOT_FOUND_CODES:
         return NotFoundError

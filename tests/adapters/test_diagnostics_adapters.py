@@ -1,52 +1,34 @@
-"""service.diagnostics: one announced file -> summary, report, link, ledger item, one alert.
-
-AWS services are moto's (``mock_aws``); Lookout for Equipment is the emulator on a loopback port.
+"""The diagnostics flow through the real adapters: S3 (moto), the DynamoDB ledger (moto), SNS
+(moto, read back from a subscribed queue) and Lookout for Equipment (the emulator over HTTP). The
+flow's logic is tested on fakes (tests/service); this proves the wiring and the adapters' error
+translation (a replaced object is a 412, a deleted one a 404, a refused search an access error).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
-from emulators import cfn
 from emulators.demo_diagnostics import Episode, diagnostics_file
 from emulators.lookout import LookoutEmulator
-from model_steward.adapters import aws, s3
-from model_steward.adapters.ledger import Ledger
-from model_steward.domain.diagnostics import DiagnosticsFormatError
-from model_steward.errors import (
-    ConfigurationError,
-    ConflictError,
-    NotFoundError,
-    StewardError,
-    TransientError,
-)
-from model_steward.models.alerts import Alert, AlertKind, AlertSeverity
+from model_steward.adapters.ledger import DynamoLedger
+from model_steward.adapters.lookout import LookoutRegistry
+from model_steward.adapters.s3 import S3ObjectStore
+from model_steward.adapters.sns import SnsAlertPublisher
+from model_steward.domain.alerts import diagnostics_alert_id
+from model_steward.errors import TransientError
+from model_steward.models.alerts import AlertKind, AlertSeverity
 from model_steward.models.diagnostics import DiagnosticsSummary
+from model_steward.models.diagnostics_files import DiagnosticsOutcome, FileStatus
 from model_steward.models.ledger import VersionRecord, VersionState
 from model_steward.models.s3_events import ObjectRef
-from model_steward.models.settings import DiagnosticsSettings, load_settings
-from model_steward.service import diagnostics
-from model_steward.service.diagnostics import (
-    SEARCH_DESCRIBE_BUDGET,
-    UNLINKED_PK,
-    FileStatus,
-    alert_id_for,
-    diagnostics_sk,
-    output_keys,
-    process_object,
-)
-from tests.helpers import ROOT
+from model_steward.service.alerting import Alerter
+from model_steward.service.diagnostics import SEARCH_DESCRIBE_BUDGET, DiagnosticsService
+from tests.aws import REGION, AwsSandbox, Inbox
 
-REGION = "eu-west-1"
 BUCKET = "acme-lookout-diagnostics"
-TABLE = "ledger"
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 SMALL_EPISODES = (
     Episode(start=40, length=12, drivers=("pump\\flow", "motor\\current")),
@@ -58,40 +40,33 @@ def small_file(**options: Any) -> bytes:
     return diagnostics_file(records=300, episodes=SMALL_EPISODES, machine_off=(200, 10), **options)
 
 
-class Inbox:
-    """An SQS queue subscribed to the alert topic: what SNS published."""
-
-    def __init__(self, sqs: Any, url: str) -> None:
-        self.sqs = sqs
-        self.url = url
-        self.received: list[Alert] = []
-
-    def alerts(self) -> list[Alert]:
-        while messages := self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=10).get(
-            "Messages", []
-        ):
-            for message in messages:
-                self.received.append(Alert.model_validate_json(json.loads(message["Body"])["Message"]))
-                self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=message["ReceiptHandle"])
-        return self.received
-
-
 class World:
-    def __init__(self, lookout: LookoutEmulator, inbox: Inbox, settings: DiagnosticsSettings) -> None:
+    def __init__(self, sandbox: AwsSandbox, lookout: LookoutEmulator) -> None:
         self.lookout = lookout
-        self.inbox = inbox
-        self.settings = settings
-        self.s3 = boto3.client("s3", region_name=REGION)
-        self.ledger = Ledger(TABLE, client=boto3.client("dynamodb", region_name=REGION))
+        self.s3 = sandbox.client("s3")
+        sandbox.create_bucket(BUCKET)
+        self.ledger = DynamoLedger(sandbox.create_ledger_table())
+        topic_arn = sandbox.create_topic("alerts")
+        self.inbox: Inbox = sandbox.inbox(topic_arn, "alert-inbox")
+        self.alerter = Alerter(self.ledger, SnsAlertPublisher(topic_arn))
+
+    def service(self, reports_prefix: str = "") -> DiagnosticsService:
+        return DiagnosticsService(
+            ledger=self.ledger,
+            registry=LookoutRegistry(REGION),
+            store=S3ObjectStore(),
+            alerter=self.alerter,
+            region=REGION,
+            reports_prefix=reports_prefix,
+        )
 
     def upload(self, key: str, body: bytes) -> ObjectRef:
         self.s3.put_object(Bucket=BUCKET, Key=key, Body=body)
         head = self.s3.head_object(Bucket=BUCKET, Key=key)
         return ObjectRef(bucket=BUCKET, key=key, size=head["ContentLength"], etag=head["ETag"].strip('"'))
 
-    def process(self, ref: ObjectRef, **settings: Any) -> diagnostics.DiagnosticsOutcome:
-        chosen = self.settings.model_copy(update=settings) if settings else self.settings
-        return process_object(ref, settings=chosen, ledger=self.ledger, now=NOW)
+    def process(self, ref: ObjectRef, reports_prefix: str = "") -> DiagnosticsOutcome:
+        return self.service(reports_prefix).process_object(ref, now=NOW)
 
     def exists(self, key: str) -> bool:
         return bool(self.s3.list_objects_v2(Bucket=BUCKET, Prefix=key).get("KeyCount"))
@@ -104,122 +79,9 @@ class World:
         return self.lookout.add_version(model_name, diagnostics_key=key)
 
 
-def ledger_table_properties() -> dict[str, Any]:
-    """The ledger's key schema as deployed (template.yaml), so this table cannot drift from it."""
-    properties = cfn.load_template(ROOT / "template.yaml")["Resources"]["LedgerTable"]["Properties"]
-    keys = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
-    return {key: properties[key] for key in keys if key in properties}
-
-
 @pytest.fixture
-def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_LOOKOUTEQUIPMENT"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    with LookoutEmulator(region=REGION) as lookout, mock_aws():
-        monkeypatch.setenv("AWS_ENDPOINT_URL_LOOKOUTEQUIPMENT", lookout.endpoint_url)
-        aws.reset_clients()
-        load_settings.cache_clear()
-        boto3.client("s3", region_name=REGION).create_bucket(
-            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
-        )
-        boto3.client("dynamodb", region_name=REGION).create_table(
-            TableName=TABLE, **ledger_table_properties()
-        )
-        sns = boto3.client("sns", region_name=REGION)
-        sqs = boto3.client("sqs", region_name=REGION)
-        topic_arn = sns.create_topic(Name="alerts")["TopicArn"]
-        queue_url = sqs.create_queue(QueueName="alert-inbox")["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
-        sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
-        settings = DiagnosticsSettings.model_validate(
-            {
-                "ENVIRONMENT": "dev",
-                "LEDGER_TABLE_NAME": TABLE,
-                "ALERT_TOPIC_ARN": topic_arn,
-                "AWS_REGION": REGION,
-            }
-        )
-        yield World(lookout, Inbox(sqs, queue_url), settings)
-        aws.reset_clients()
-
-
-# --------------------------------------------------------------------------------------------------
-# Names and places
-
-
-def test_given_no_reports_prefix_when_placing_outputs_then_they_sit_next_to_the_source() -> None:
-    assert output_keys("plant A/pump-01/model-version-3/model_diagnostics_results.json.gz", "") == (
-        "plant A/pump-01/model-version-3/model_diagnostics_summary.json",
-        "plant A/pump-01/model-version-3/model_diagnostics_report.html",
-    )
-    assert output_keys("model_diagnostics_results.json.gz", "") == (
-        "model_diagnostics_summary.json",
-        "model_diagnostics_report.html",
-    )
-
-
-def test_given_a_reports_prefix_when_placing_outputs_then_the_source_folder_moves_under_it() -> None:
-    assert output_keys("plant A/pump-01/model_diagnostics_results.json.gz", "reports/") == (
-        "reports/plant A/pump-01/model_diagnostics_summary.json",
-        "reports/plant A/pump-01/model_diagnostics_report.html",
-    )
-
-
-def test_given_output_names_then_none_ends_in_the_trigger_suffix() -> None:
-    for key in output_keys("a/b/model_diagnostics_results.json.gz", ""):
-        assert not key.endswith("model_diagnostics_results.json.gz")
-
-
-def test_given_the_same_file_version_when_naming_its_alert_then_the_id_is_stable_and_etag_bound() -> None:
-    first = alert_id_for(BUCKET, "a b/x.json.gz", "abc")
-    assert first == alert_id_for(BUCKET, "a b/x.json.gz", "abc")
-    assert first != alert_id_for(BUCKET, "a b/x.json.gz", "abd")
-    assert first.startswith("diagnostics#")
-    assert len(first.split("#")[1]) == 16
-
-
-@pytest.mark.parametrize(
-    ("key", "expected"),
-    [
-        ("lookout/pump-01/model-version-3/model_diagnostics_results.json.gz", ("pump-01", 3)),
-        ("plant A/pump-01/model-version=12/model_diagnostics_results.json.gz", ("pump-01", 12)),
-        ("x/pump_02/ModelVersion7/model_diagnostics_results.json.gz", ("pump_02", 7)),
-        ("plant A/pump 01/model-version-3/model_diagnostics_results.json.gz", None),
-        ("pump-01/model_diagnostics_results.json.gz", None),
-    ],
-)
-def test_given_a_key_when_reading_its_layout_then_model_and_version_are_guessed(
-    key: str, expected: tuple[str, int] | None
-) -> None:
-    assert diagnostics._layout_guess(key) == expected
-
-
-@pytest.mark.parametrize(
-    ("code", "status", "error"),
-    [
-        ("SlowDown", 503, TransientError),
-        ("InternalError", 500, TransientError),
-        ("NoSuchKey", 404, NotFoundError),
-        ("PreconditionFailed", 412, ConflictError),
-        ("AccessDenied", 403, ConfigurationError),
-        ("InvalidArgument", 400, StewardError),
-    ],
-)
-def test_given_an_s3_error_when_translated_then_the_caller_can_act_on_it(
-    code: str, status: int, error: type[StewardError]
-) -> None:
-    from botocore.exceptions import ClientError
-
-    exc = ClientError(
-        {"Error": {"Code": code, "Message": "m"}, "ResponseMetadata": {"HTTPStatusCode": status}},
-        "GetObject",
-    )
-    assert type(s3.translate(exc, "GetObject")) is error
+def world(aws_sandbox: AwsSandbox, lookout_sandbox: LookoutEmulator) -> World:
+    return World(aws_sandbox, lookout_sandbox)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -249,18 +111,14 @@ def test_given_a_file_of_a_known_version_when_processed_then_summary_report_ledg
     )
     assert report["ContentType"] == "text/html; charset=utf-8"
     assert "pump-01 v2 diagnostics" in report["Body"].read().decode()
-    item = world.ledger.diagnostics("MODEL#pump-01", diagnostics_sk(BUCKET, key, ref.etag or ""))
+    item = world.ledger.diagnostics_file("pump-01", BUCKET, key, ref.etag or "")
     assert item is not None
-    assert item["status"] == "SUMMARISED"
-    assert item["rows"] == 300
-    assert item["version"] == version
-    assert float(item["anomalous_fraction"]) == pytest.approx(summary.anomalous_fraction)
-    assert (
-        item["report_uri"] == f"s3://{BUCKET}/lookout/pump-01/model-version-2/model_diagnostics_report.html"
-    )
+    assert (item.status, item.rows, item.version) == (FileStatus.SUMMARISED, 300, version)
+    assert item.anomalous_fraction == pytest.approx(summary.anomalous_fraction)
+    assert item.report_uri == f"s3://{BUCKET}/lookout/pump-01/model-version-2/model_diagnostics_report.html"
     (alert,) = world.inbox.alerts()
     assert alert.kind is AlertKind.DIAGNOSTICS_SUMMARY
-    assert alert.alert_id == alert_id_for(BUCKET, key, ref.etag or "")
+    assert alert.alert_id == diagnostics_alert_id(BUCKET, key, ref.etag or "")
     assert (alert.model_name, alert.version) == ("pump-01", version)
     assert alert.links.report_url is not None
     assert "model_diagnostics_report.html" in alert.links.report_url
@@ -334,9 +192,9 @@ def test_given_a_file_no_version_names_when_processed_then_it_is_summarised_unli
     assert outcome.model_name is None
     assert outcome.link_note
     assert world.exists("plant A/unknown-model/model-version-1/model_diagnostics_summary.json")
-    item = world.ledger.diagnostics(UNLINKED_PK, diagnostics_sk(BUCKET, key, ref.etag or ""))
+    item = world.ledger.diagnostics_file(None, BUCKET, key, ref.etag or "")
     assert item is not None
-    assert item["linked"] is False
+    assert item.linked is False
     (alert,) = world.inbox.alerts()
     assert alert.model_name is None
     assert any("Not linked to a model version" in reason for reason in alert.reasons)
@@ -371,7 +229,7 @@ def test_given_a_version_record_when_processed_then_the_record_points_at_the_rep
     world.process(world.upload(key, small_file()))
 
     raw = world.ledger.client.get_item(
-        TableName=TABLE, Key={"pk": {"S": "MODEL#pump-01"}, "sk": {"S": f"VERSION#{version:010d}"}}
+        TableName="ledger", Key={"pk": {"S": "MODEL#pump-01"}, "sk": {"S": f"VERSION#{version:010d}"}}
     )["Item"]
     assert raw["diagnostics_report_uri"]["S"].endswith("/model_diagnostics_report.html")
     assert world.ledger.version("pump-01", version) == record  # the rest of the record is untouched
@@ -402,10 +260,9 @@ def test_given_a_broken_file_when_processed_then_no_summary_and_an_alert_naming_
     assert "line 6" in (outcome.error or "")
     assert not world.exists("lookout/pump-01/model-version-1/model_diagnostics_summary.json")
     assert not world.exists("lookout/pump-01/model-version-1/model_diagnostics_report.html")
-    item = world.ledger.diagnostics("MODEL#pump-01", diagnostics_sk(BUCKET, key, ref.etag or ""))
+    item = world.ledger.diagnostics_file("pump-01", BUCKET, key, ref.etag or "")
     assert item is not None
-    assert item["status"] == "BROKEN"
-    assert item["error_line"] == 6
+    assert (item.status, item.error_line) == (FileStatus.BROKEN, 6)
     (alert,) = world.inbox.alerts()
     assert alert.kind is AlertKind.CONFIGURATION_PROBLEM
     assert alert.severity is AlertSeverity.WARNING
@@ -424,42 +281,18 @@ def test_given_a_truncated_gzip_when_processed_then_it_is_broken_not_retried(wor
     assert alert.severity is AlertSeverity.WARNING  # not CRITICAL, even with no model
 
 
-def test_given_s3_fails_mid_read_when_processed_then_a_transient_error_and_nothing_recorded(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    ref = world.upload("a/model_diagnostics_results.json.gz", small_file())
-
-    class Failing:
-        bytes_read = 0
-
-        def read(self, size: int = -1, /) -> bytes:
-            raise TransientError("GetObject: SlowDown")
-
-        def __enter__(self) -> Failing:
-            return self
-
-        def __exit__(self, *exc_info: object) -> None:
-            return None
-
-    monkeypatch.setattr(s3, "open_object", lambda *args, **kwargs: Failing())
-
-    with pytest.raises(TransientError):
-        world.process(ref)
-
-    assert world.ledger.diagnostics(UNLINKED_PK, diagnostics_sk(BUCKET, ref.key, ref.etag or "")) is None
-    assert world.inbox.alerts() == []
-
-
 def test_given_lookout_is_unavailable_when_linking_then_the_transient_error_propagates(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def unavailable(*args: object, **kwargs: object) -> None:
-        raise TransientError("ListModels: ThrottlingException")
+    monkeypatch.setattr("botocore.retries.standard.ExponentialBackoff.delay_amount", lambda self, context: 0)
+    world.lookout.inject_fault("ListModels", "ThrottlingException", count=20)
+    ref = world.upload("a/model_diagnostics_results.json.gz", small_file())
 
-    monkeypatch.setattr(diagnostics.lookout, "iter_models", unavailable)
+    with pytest.raises(TransientError, match="ThrottlingException"):
+        world.process(ref)
 
-    with pytest.raises(TransientError):
-        world.process(world.upload("a/model_diagnostics_results.json.gz", small_file()))
+    assert world.ledger.diagnostics_file(None, BUCKET, ref.key, ref.etag or "") is None
+    assert world.inbox.alerts() == []
 
 
 def test_given_the_object_was_replaced_since_announced_when_processed_then_it_is_left_to_its_own_event(
@@ -490,7 +323,3 @@ def test_given_an_event_without_etag_when_processed_then_the_etag_is_read_from_s
 
     assert outcome.status is FileStatus.SUMMARISED
     assert outcome.etag == ref.etag
-
-
-def test_given_the_format_error_type_then_it_is_invalid_input_not_transient() -> None:
-    assert not issubclass(DiagnosticsFormatError, TransientError)

@@ -1,0 +1,63 @@
+"""Fixtures every suite may use: a moto AWS sandbox, the Lookout for Equipment emulator with the
+product's clients pointed at it, and a local Slack webhook server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.aws import REGION, AwsSandbox
+
+if TYPE_CHECKING:
+    from emulators.lookout import LookoutEmulator
+    from tests.fakes.slack_server import SlackServer
+
+
+@pytest.fixture
+def aws_sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsSandbox]:
+    """moto for every AWS service, the product's cached clients reset before and after."""
+    from moto import mock_aws
+
+    from model_steward.adapters import aws, parameters
+
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_LOOKOUTEQUIPMENT"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+    }.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        aws.reset_clients()
+        parameters.clear_cache()
+        yield AwsSandbox()
+    aws.reset_clients()
+    parameters.clear_cache()
+
+
+@pytest.fixture
+def lookout_sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[LookoutEmulator]:
+    """The Lookout for Equipment emulator, the product's clients pointed at it."""
+    from emulators.lookout import LookoutEmulator
+    from model_steward.adapters import aws
+
+    with LookoutEmulator(region=REGION) as emulator:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_LOOKOUTEQUIPMENT", emulator.endpoint_url)
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+        aws.reset_clients()
+        yield emulator
+    aws.reset_clients()
+
+
+@pytest.fixture(scope="module")
+def slack_server() -> Iterator[SlackServer]:
+    """A Slack incoming webhook over real HTTP on loopback (its replies scripted per test)."""
+    from tests.fakes.slack_server import SlackServer
+
+    with SlackServer() as server:
+        yield server

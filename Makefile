@@ -28,21 +28,22 @@ format: $(STAMP) ## format and autofix
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-lint: $(STAMP) ## ruff, mypy, sam validate --lint, checkov
+lint: $(STAMP) ## ruff, mypy, import contracts, sam validate --lint, checkov
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/sam validate --lint --template template.yaml --region $(REGION)
 	scripts/checkov
 
-unit: $(STAMP) ## domain and handler tests that need no local stack
-	$(BIN)/pytest tests/unit tests/emulator
+unit: $(STAMP) ## pure tests, the service suite on in-memory fakes, contract and emulator tests (no local stack)
+	$(BIN)/pytest tests/unit tests/service tests/contract tests/adapters tests/emulator
 
 integration: $(STAMP) ## tests through the local stack (template deployed into moto + emulator)
 	$(BIN)/pytest tests/integration
 
-test: dev lint ## everything CI checks: dev, lint, all tests
-	$(BIN)/pytest
+test: dev lint ## everything CI checks: dev, lint, all tests (random order: PYTEST_ARGS=--randomly-seed=N repeats one)
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 demo: $(STAMP) ## run Model Steward locally (moto + Lookout for Equipment emulator)
 	$(PY) -m emulators.demo

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from typing import Any
 
 from emulators.samples import metrics_json, unlabelled_metrics_json
 from emulators.stack import DrainResult, LocalStack
-from model_steward.adapters.ledger import Ledger
+from model_steward.adapters.ledger import DynamoLedger
 from model_steward.models.ledger import VersionRecord
+from tests.aws import Inbox
+from tests.aws import subscribe_inbox as aws_subscribe
 
 GOOD = metrics_json(num_labeled=8, num_identified=7, unknown=4)
 PRIOR = metrics_json(num_labeled=8, num_identified=6, unknown=4)
@@ -38,8 +38,8 @@ def retrain(stack: LocalStack, name: str, **finish: Any) -> int:
     return version
 
 
-def ledger(stack: LocalStack) -> Ledger:
-    return Ledger(stack.resources["LedgerTable"])
+def ledger(stack: LocalStack) -> DynamoLedger:
+    return DynamoLedger(stack.resources["LedgerTable"])
 
 
 def record(stack: LocalStack, name: str, version: int) -> VersionRecord:
@@ -48,42 +48,6 @@ def record(stack: LocalStack, name: str, version: int) -> VersionRecord:
     return found
 
 
-@dataclass
-class Inbox:
-    """An SQS queue subscribed to the alert topic: what a subscriber receives."""
-
-    stack: LocalStack
-    queue_url: str
-
-    def read(self) -> list[dict[str, Any]]:
-        sqs = self.stack.client("sqs")
-        alerts = []
-        while True:
-            messages = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10).get(
-                "Messages", []
-            )
-            if not messages:
-                return alerts
-            for message in messages:
-                envelope = json.loads(message["Body"])
-                alerts.append(
-                    {
-                        "alert": json.loads(envelope["Message"]),
-                        "attributes": {
-                            k: v["Value"] for k, v in envelope.get("MessageAttributes", {}).items()
-                        },
-                        "subject": envelope.get("Subject"),
-                    }
-                )
-                sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
-
-    def for_model(self, name: str) -> list[dict[str, Any]]:
-        return [a for a in self.read() if a["alert"].get("model_name") == name]
-
-
 def subscribe_inbox(stack: LocalStack, name: str = "alert-inbox") -> Inbox:
-    sqs, sns = stack.client("sqs"), stack.client("sns")
-    url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sns.subscribe(TopicArn=stack.outputs["AlertTopicArn"], Protocol="sqs", Endpoint=arn)
-    return Inbox(stack, url)
+    """An inbox on the deployed alert topic."""
+    return aws_subscribe(stack.client("sns"), stack.client("sqs"), stack.outputs["AlertTopicArn"], name)

@@ -1,7 +1,7 @@
 """Alerts through the deployed alert topic: what an SQS subscriber and the Slack notifier receive.
 
 An SQS queue is subscribed to the topic the stack created (RawMessageDelivery false, as most
-subscribers have it); every kind of alert is published with ``publish_alert`` in the evaluate
+subscribers have it); every kind of alert is published with ``SnsAlertPublisher`` in the evaluate
 function's environment; the queue must receive the structured JSON body and the filterable
 attributes. Then the Slack notifier is invoked with the SNS delivery built from the real published
 message, and the local Slack webhook must receive the Block Kit message.
@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from model_steward.adapters.sns import publish_alert
-from model_steward.cli.notify import sample_alert
+from model_steward.adapters.sns import SnsAlertPublisher
 from model_steward.domain.messages import render_email, render_slack
+from model_steward.domain.samples import sample_alert
 from model_steward.errors import NotFoundError
 from model_steward.models.alerts import Alert, AlertKind, AlertSeverity
 from tests.fakes.slack_server import LocalStackWithSlackSecret, SlackServer
@@ -77,7 +77,7 @@ def delivered(stack: LocalStackWithSlackSecret) -> dict[str, Any]:
     serious = subscribe_queue(stack, "alerts-warning-and-up", EMAIL_FILTER_POLICY)
     with stack.function_environment("EvaluateFunction") as function:
         topic = function.environment["ALERT_TOPIC_ARN"]
-        message_ids = {alert.alert_id: publish_alert(topic, alert) for alert in SAMPLES.values()}
+        message_ids = {alert.alert_id: SnsAlertPublisher(topic).publish(alert) for alert in SAMPLES.values()}
     stack.client("sns").publish(
         TopicArn=topic, Message=json.dumps({"AlarmName": "x", "NewStateValue": "ALARM"})
     )
@@ -162,4 +162,4 @@ def test_publishing_to_a_missing_topic_is_a_domain_error(stack: LocalStackWithSl
     missing = stack.outputs["AlertTopicArn"].rsplit(":", 1)[0] + ":no-such-topic"
 
     with stack.function_environment("EvaluateFunction"), pytest.raises(NotFoundError):
-        publish_alert(missing, SAMPLES[AlertKind.PROMOTED])
+        SnsAlertPublisher(missing).publish(SAMPLES[AlertKind.PROMOTED])

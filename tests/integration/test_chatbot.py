@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from emulators.stack import LocalStack
+from model_steward import cli
 from tests.integration.retraining import GOOD, PRIOR, retrain, seed_active_model, subscribe_inbox, tick
 
 
@@ -50,3 +53,45 @@ def test_a_promotion_reaches_the_chatbot_topic_as_a_custom_notification(stack: L
     assert "pump-chat" in notification["content"]["title"]
     assert notification["metadata"]["threadId"] == "pump-chat"
     assert [a["alert"]["kind"] for a in alerts.read()] == ["PROMOTED"]  # the alert topic still gets it
+
+
+def chatbot_inbox(stack: LocalStack, name: str) -> Any:
+    """An SQS queue subscribed to the Amazon Q Developer topic; returns a reader of its notifications."""
+    sqs, sns = stack.client("sqs"), stack.client("sns")
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=stack.outputs["ChatbotTopicArn"], Protocol="sqs", Endpoint=arn)
+
+    def read() -> list[dict[str, Any]]:
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        for message in messages:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        return [json.loads(json.loads(m["Body"])["Message"]) for m in messages]
+
+    return read
+
+
+def test_a_manual_promotion_and_a_rollback_reach_the_chatbot_topic(
+    stack: LocalStack, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    for name in ("STEWARD_TABLE", "STEWARD_TOPIC", "STEWARD_CHATBOT_TOPIC", "STEWARD_STACK"):
+        monkeypatch.delenv(name, raising=False)
+    seed_active_model(stack, "pump-hands")
+    tick(stack)
+    second = stack.lookout.add_version("pump-hands", model_metrics=GOOD, prior_model_metrics=PRIOR)
+    notifications = chatbot_inbox(stack, "chatbot-inbox-manual")
+    no_cooldown = tmp_path / "policy.json"
+    no_cooldown.write_text(json.dumps({"version": 1, "defaults": {"cooldown_hours": 0}}))
+    deployment = ["--stack", stack.stack_name, "--actor", "alice", "--policy", str(no_cooldown)]
+
+    promoted = cli.main(["promote", "pump-hands", str(second), "--reason", "new sensors", *deployment])
+    rolled_back = cli.main(["rollback", "pump-hands", "--reason", "false alarms", *deployment])
+
+    assert (promoted, rolled_back) == (0, 0), capsys.readouterr()
+    assert stack.lookout.active_version("pump-hands") == 1
+    received = notifications()
+    assert [n["id"] for n in received] == [n["id"] for n in received if n["id"].startswith("pump-hands#v")]
+    titles = sorted(n["content"]["title"] for n in received)
+    assert len(titles) == 2
+    assert any("promoted by hand" in title for title in titles)
+    assert any("rolled back to v1" in title for title in titles)

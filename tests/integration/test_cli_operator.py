@@ -197,73 +197,91 @@ def test_given_a_failing_rule_when_promoted_then_refused_and_nothing_changes(
     assert record(stack, "pump-ops", worse).state is VersionState.DECIDED
 
 
+def promoted_and_rejected(stack: LocalStack, name: str) -> dict[str, int]:
+    """A model of its own (so that changing it changes nothing another test reads): v1 baseline,
+    a better version promoted by the automation, a worse one rejected."""
+    seed_active_model(stack, name)
+    tick(stack)
+    better = retrain(stack, name, model_metrics=GOOD, prior_model_metrics=PRIOR)
+    tick(stack)
+    worse = retrain(stack, name, model_metrics=WORSE, prior_model_metrics=GOOD)
+    tick(stack)
+    return {"better": better, "worse": worse}
+
+
 def test_given_force_when_promoted_then_activated_recorded_with_actor_and_reason_and_alerted(
-    stack: LocalStack, fleet: dict[str, int], inbox: Inbox, capsys: pytest.CaptureFixture[str]
+    stack: LocalStack, inbox: Inbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    worse = fleet["worse"]
+    versions = promoted_and_rejected(stack, "line-forced")
     inbox.read()
 
     code = steward(
-        stack, "promote", "pump-ops", str(worse), "--force", "--actor", "alice", "--reason", "field trial"
+        stack,
+        "promote",
+        "line-forced",
+        str(versions["worse"]),
+        "--force",
+        "--actor",
+        "alice",
+        "--reason",
+        "field trial",
     )
 
     out = capsys.readouterr().out
     assert code == 0, out
-    assert stack.lookout.active_version("pump-ops") == worse
-    forced = record(stack, "pump-ops", worse)
+    assert stack.lookout.active_version("line-forced") == versions["worse"]
+    forced = record(stack, "line-forced", versions["worse"])
     assert forced.state is VersionState.PROMOTED
     assert forced.actor == "alice"
     assert forced.outcome == "MANUAL_PROMOTE"
     assert "field trial" in (forced.note or "")
     assert "forced over: event_recall" in (forced.note or "")
-    (alert,) = inbox.for_model("pump-ops")
+    (alert,) = inbox.for_model("line-forced")
     assert alert["alert"]["kind"] == "MANUAL_ACTION"
     assert alert["alert"]["severity"] == "WARNING"
     assert "alice" in alert["alert"]["summary"]
 
 
 def test_given_the_claim_is_held_when_rolled_back_then_refused_and_after_release_it_passes_the_guards(
-    stack: LocalStack,
-    fleet: dict[str, int],
-    inbox: Inbox,
-    no_cooldown: str,
-    capsys: pytest.CaptureFixture[str],
+    stack: LocalStack, inbox: Inbox, no_cooldown: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # after the forced promotion above: the worse version is active, the better one is previous
-    assert stack.lookout.active_version("pump-ops") == fleet["worse"]
+    versions = promoted_and_rejected(stack, "line-rollback")
     table = ledger(stack)
     now = datetime.now(UTC)
-    assert table.claim_promotion("pump-ops", fleet["worse"], "an-evaluation", now, timedelta(minutes=5))
+    assert table.claim_promotion(
+        "line-rollback", versions["better"], "an-evaluation", now, timedelta(minutes=5)
+    )
     inbox.read()
 
-    held = steward(stack, "rollback", "pump-ops", "--reason", "false alarms", "--policy", no_cooldown)
+    held = steward(stack, "rollback", "line-rollback", "--reason", "false alarms", "--policy", no_cooldown)
 
     assert held == 1
     assert "holds its promotion claim" in capsys.readouterr().out
-    assert stack.lookout.active_version("pump-ops") == fleet["worse"]
-    table.release_promotion("pump-ops", "an-evaluation")
+    assert stack.lookout.active_version("line-rollback") == versions["better"]
+    table.release_promotion("line-rollback", "an-evaluation")
     stack.lookout.reset_calls()
 
-    code = steward(stack, "rollback", "pump-ops", "--reason", "false alarms", "--policy", no_cooldown)
+    code = steward(stack, "rollback", "line-rollback", "--reason", "false alarms", "--policy", no_cooldown)
 
     out = capsys.readouterr().out
     assert code == 0, out
     assert "bypassed by the rollback: newer_than_active" in out
-    assert stack.lookout.active_version("pump-ops") == fleet["better"]
+    assert stack.lookout.active_version("line-rollback") == 1
     assert [
         c.params["ModelVersion"] for c in stack.lookout.calls if c.operation == "UpdateActiveModelVersion"
-    ] == [fleet["better"]]
-    back = record(stack, "pump-ops", fleet["better"])
+    ] == [1]
+    back = record(stack, "line-rollback", 1)
     assert back.state is VersionState.PROMOTED
     assert back.outcome == "MANUAL_ROLLBACK"
     assert back.actor.startswith("arn:aws:")  # the caller identity, from STS
     assert "bypassed (a rollback): newer_than_active" in (back.note or "")
     claim = stack.client("dynamodb").get_item(
-        TableName=stack.resources["LedgerTable"], Key={"pk": {"S": "WATCH"}, "sk": {"S": "MODEL#pump-ops"}}
+        TableName=stack.resources["LedgerTable"],
+        Key={"pk": {"S": "WATCH"}, "sk": {"S": "MODEL#line-rollback"}},
     )["Item"]
     assert "claim_id" not in claim  # released
-    (alert,) = inbox.for_model("pump-ops")
-    assert alert["alert"]["title"] == f"pump-ops rolled back to v{fleet['better']}"
+    (alert,) = inbox.for_model("line-rollback")
+    assert alert["alert"]["title"] == "line-rollback rolled back to v1"
 
 
 def test_given_a_failed_version_when_promoted_then_exit_2_even_with_force(

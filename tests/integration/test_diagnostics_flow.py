@@ -7,7 +7,6 @@ bucket announced through EventBridge.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -17,12 +16,15 @@ import pytest
 
 from emulators.demo_diagnostics import Episode, diagnostics_file
 from emulators.stack import LocalStack, s3_object_created_event
-from model_steward.adapters.ledger import Ledger
-from model_steward.models.alerts import Alert, AlertKind
+from model_steward.adapters.ledger import DynamoLedger
+from model_steward.domain.alerts import diagnostics_alert_id
+from model_steward.models.alerts import AlertKind
 from model_steward.models.diagnostics import DiagnosticsSummary
+from model_steward.models.diagnostics_files import FileStatus
 from model_steward.models.ledger import VersionRecord, VersionState
-from model_steward.service.diagnostics import UNLINKED_PK, alert_id_for, diagnostics_sk
+from tests.aws import Inbox
 from tests.helpers import load_event
+from tests.integration.retraining import subscribe_inbox
 
 FUNCTION = "DiagnosticsFunction"
 EXISTING_BUCKET = "acme-lookout-diagnostics"
@@ -36,26 +38,9 @@ def generated_file(seed: int = 7) -> bytes:
     return diagnostics_file(records=600, episodes=EPISODES, machine_off=(500, 12), seed=seed)
 
 
-class AlertInbox:
-    """An SQS queue subscribed to the stack's AlertTopic: every alert SNS published since."""
-
-    def __init__(self, stack: LocalStack) -> None:
-        self.sqs = stack.client("sqs")
-        self.url = self.sqs.create_queue(QueueName=f"alert-inbox-{uuid.uuid4().hex[:12]}")["QueueUrl"]
-        arn = self.sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
-        stack.client("sns").subscribe(TopicArn=stack.outputs["AlertTopicArn"], Protocol="sqs", Endpoint=arn)
-        self.received: list[Alert] = []
-
-    def alerts(self) -> list[Alert]:
-        while messages := self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=10).get(
-            "Messages", []
-        ):
-            for message in messages:
-                self.received.append(Alert.model_validate_json(json.loads(message["Body"])["Message"]))
-                self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=message["ReceiptHandle"])
-        return self.received
+def inbox_on(stack: LocalStack) -> Inbox:
+    """An inbox on the stack's alert topic: every alert SNS published since."""
+    return subscribe_inbox(stack, f"alert-inbox-{uuid.uuid4().hex[:12]}")
 
 
 class Deployed:
@@ -65,7 +50,7 @@ class Deployed:
         self.stack = stack
         self.bucket = stack.outputs["DiagnosticsBucketName"]
         self.s3 = stack.client("s3")
-        self.ledger = Ledger(stack.outputs["LedgerTableName"], client=stack.client("dynamodb"))
+        self.ledger = DynamoLedger(stack.outputs["LedgerTableName"], client=stack.client("dynamodb"))
 
     def model_naming(self, model_name: str, key: str) -> int:
         """A model writing diagnostics to this bucket; its new version names ``key``."""
@@ -110,13 +95,13 @@ def existing_bucket() -> Iterator[Deployed]:
 
 
 @pytest.fixture
-def alert_inbox(stack_bucket: Deployed) -> AlertInbox:
-    return AlertInbox(stack_bucket.stack)
+def alert_inbox(stack_bucket: Deployed) -> Inbox:
+    return inbox_on(stack_bucket.stack)
 
 
 @pytest.fixture
-def existing_bucket_alert_inbox(existing_bucket: Deployed) -> AlertInbox:
-    return AlertInbox(existing_bucket.stack)
+def existing_bucket_alert_inbox(existing_bucket: Deployed) -> Inbox:
+    return inbox_on(existing_bucket.stack)
 
 
 class TestStackBucket:
@@ -124,7 +109,7 @@ class TestStackBucket:
     FOLDER = "plant A/pump-01/model-version-2/"
 
     def test_given_a_file_under_a_key_with_a_space_when_uploaded_then_it_is_summarised_next_to_it(
-        self, stack_bucket: Deployed, alert_inbox: AlertInbox
+        self, stack_bucket: Deployed, alert_inbox: Inbox
     ) -> None:
         version = stack_bucket.model_naming("pump-01", self.KEY)
 
@@ -159,19 +144,17 @@ class TestStackBucket:
         stack_bucket.upload(key, generated_file())
 
         etag = stack_bucket.etag(key)
-        item = stack_bucket.ledger.diagnostics(
-            "MODEL#pump-05", diagnostics_sk(stack_bucket.bucket, key, etag)
-        )
+        item = stack_bucket.ledger.diagnostics_file("pump-05", stack_bucket.bucket, key, etag)
         assert item is not None
-        assert item["status"] == "SUMMARISED"
-        assert (item["rows"], item["version"], item["linked"]) == (600, version, True)
-        assert item["summary_uri"] == (
+        assert item.status is FileStatus.SUMMARISED
+        assert (item.rows, item.version, item.linked) == (600, version, True)
+        assert item.summary_uri == (
             f"s3://{stack_bucket.bucket}/plant A/pump-05/model-version-2/model_diagnostics_summary.json"
         )
-        assert item["alert_id"] == alert_id_for(stack_bucket.bucket, key, etag)
+        assert item.alert_id == diagnostics_alert_id(stack_bucket.bucket, key, etag)
 
     def test_given_the_same_event_delivered_twice_then_one_summary_and_exactly_one_alert(
-        self, stack_bucket: Deployed, alert_inbox: AlertInbox
+        self, stack_bucket: Deployed, alert_inbox: Inbox
     ) -> None:
         key = "plant A/pump-02/model-version-2/model_diagnostics_results.json.gz"
         stack_bucket.model_naming("pump-02", key)
@@ -227,7 +210,7 @@ class TestStackBucket:
         assert item["state"]["S"] == "DECIDED"
 
     def test_given_a_broken_file_then_an_alert_names_the_problem_and_no_summary_is_written(
-        self, stack_bucket: Deployed, alert_inbox: AlertInbox
+        self, stack_bucket: Deployed, alert_inbox: Inbox
     ) -> None:
         key = "plant A/pump-04/model-version-2/model_diagnostics_results.json.gz"
         stack_bucket.model_naming("pump-04", key)
@@ -244,14 +227,14 @@ class TestStackBucket:
         assert alert.model_name == "pump-04"
         assert f"s3://{stack_bucket.bucket}/{key}" in alert.summary
         assert "line 21" in alert.summary
-        item = stack_bucket.ledger.diagnostics(
-            "MODEL#pump-04", diagnostics_sk(stack_bucket.bucket, key, stack_bucket.etag(key))
+        item = stack_bucket.ledger.diagnostics_file(
+            "pump-04", stack_bucket.bucket, key, stack_bucket.etag(key)
         )
         assert item is not None
-        assert item["status"] == "BROKEN"
+        assert item.status is FileStatus.BROKEN
 
     def test_given_a_file_of_an_unknown_model_then_it_is_still_summarised_unlinked(
-        self, stack_bucket: Deployed, alert_inbox: AlertInbox
+        self, stack_bucket: Deployed, alert_inbox: Inbox
     ) -> None:
         key = "plant B/mystery-pump/model-version-1/model_diagnostics_results.json.gz"
 
@@ -260,11 +243,9 @@ class TestStackBucket:
         assert outcome["status"] == "SUMMARISED"
         assert outcome["linked"] is False
         assert stack_bucket.exists("plant B/mystery-pump/model-version-1/model_diagnostics_summary.json")
-        item = stack_bucket.ledger.diagnostics(
-            UNLINKED_PK, diagnostics_sk(stack_bucket.bucket, key, stack_bucket.etag(key))
-        )
+        item = stack_bucket.ledger.diagnostics_file(None, stack_bucket.bucket, key, stack_bucket.etag(key))
         assert item is not None
-        assert item["linked"] is False
+        assert item.linked is False
         (alert,) = alert_inbox.alerts()
         assert alert.model_name is None
         assert any("Not linked to a model version" in reason for reason in alert.reasons)
@@ -297,7 +278,7 @@ class TestReportsPrefix:
 
 class TestExistingBucketThroughEventBridge:
     def test_given_an_eventbridge_object_created_event_then_the_file_is_summarised_and_linked(
-        self, existing_bucket: Deployed, existing_bucket_alert_inbox: AlertInbox
+        self, existing_bucket: Deployed, existing_bucket_alert_inbox: Inbox
     ) -> None:
         key = "plant A/compressor-07/results 2026-11/model_diagnostics_results.json.gz"
         version = existing_bucket.model_naming("compressor-07", key)

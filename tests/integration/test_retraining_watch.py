@@ -9,12 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from emulators.stack import LocalStack
-from model_steward.adapters import sns
+from model_steward.adapters.sns import SnsAlertPublisher
 from model_steward.domain.policy import decide
 from model_steward.errors import TransientError
 from model_steward.models.decision import Outcome
 from model_steward.models.ledger import VersionRecord, VersionState
 from model_steward.models.policy import Policy
+from model_steward.service.promotion import ALREADY_ACTIVE_NOTE
 from tests.integration.retraining import (
     GOOD,
     PRIOR,
@@ -278,18 +279,18 @@ def test_an_alert_sns_refused_is_kept_pending_and_sent_by_the_next_tick(
     seed_active_model(stack, "pump-sns-down")
     tick(stack)
     version = retrain(stack, "pump-sns-down", model_metrics=GOOD, prior_model_metrics=PRIOR)
-    real_publish = sns.publish_alert
+    real_publish = SnsAlertPublisher.publish
 
-    def sns_down(topic_arn: str, alert: object) -> str:
+    def sns_down(self: SnsAlertPublisher, alert: object) -> str:
         raise TransientError("SNS: InternalError (simulated outage)")
 
-    monkeypatch.setattr(sns, "publish_alert", sns_down)
+    monkeypatch.setattr(SnsAlertPublisher, "publish", sns_down)
     tick(stack)
     assert record(stack, "pump-sns-down", version).state is VersionState.PROMOTED
     assert inbox.for_model("pump-sns-down") == []
     assert [a.alert_id for a in ledger(stack).pending_alerts()] == [f"pump-sns-down#v{version}#PROMOTED"]
 
-    monkeypatch.setattr(sns, "publish_alert", real_publish)
+    monkeypatch.setattr(SnsAlertPublisher, "publish", real_publish)
     tick(stack)
     tick(stack)
 
@@ -333,7 +334,7 @@ def test_a_claim_left_by_an_invocation_that_died_after_activating_is_reconciled(
 
     reconciled = record(stack, "pump-crash", version)
     assert reconciled.state is VersionState.PROMOTED
-    assert "not called again" in (reconciled.note or "")
+    assert reconciled.note == ALREADY_ACTIVE_NOTE
     assert updates_of(stack, "pump-crash") == []
     assert [a["alert"]["kind"] for a in inbox.for_model("pump-crash")] == ["PROMOTED"]
 

@@ -17,11 +17,12 @@ from typing import Any
 
 import pytest
 
+from model_steward import compose
 from model_steward.adapters import secrets
-from model_steward.cli.notify import sample_alert
+from model_steward.adapters.slack import MAX_RETRIES
 from model_steward.domain.messages import render_slack, sns_message
-from model_steward.errors import ConfigurationError
-from model_steward.handlers.slack_notifier import MAX_RETRIES, SlackPostError, deliver
+from model_steward.domain.samples import sample_alert
+from model_steward.errors import ConfigurationError, SlackPostError
 from model_steward.models.alerts import Alert, AlertKind
 from model_steward.models.settings import SlackNotifierSettings, load_settings
 from tests.fakes.slack_server import WEBHOOK_PATH, LocalStackWithSlackSecret, Reply, SlackServer
@@ -207,7 +208,7 @@ def test_a_rotated_webhook_is_read_again_when_slack_refuses_the_cached_one(
         assert secrets.slack_webhook_url(settings.slack_webhook_secret_arn).endswith("/revoked")
         stack.set_webhook_secret(slack.url)  # rotated; the cached value is now stale
 
-        delivery = deliver(HELD, settings)
+        delivery = compose.slack_notifier(settings).deliver(HELD)
 
     assert delivery.status == 200
     assert [r.path for r in slack.received] == ["/services/T0/B0/revoked", WEBHOOK_PATH]

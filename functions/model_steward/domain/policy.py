@@ -251,16 +251,24 @@ def _missing_side(ctx: _Context, candidate: object, prior: object, what: str) ->
     return f"{what} is not measurable in {' or '.join(sides)}"
 
 
+def _label_rule_off(ctx: _Context, rule: RuleId, *, disabled: bool, what: str, setting: str) -> RuleResult:
+    """Why a label-based rule does not apply: disabled by the policy, or an unlabelled version."""
+    if disabled:
+        return _skip(rule, f"{what.capitalize()} is not checked ({setting} is null).")
+    compared = what.rsplit(maxsplit=1)[-1]  # "recall", "forewarning"
+    return _skip(
+        rule,
+        f"Version {ctx.version.version} has no labelled events, so {compared} cannot be compared; "
+        "the decision follows on_cannot_determine_quality.",
+    )
+
+
 def _rule_event_recall(ctx: _Context) -> RuleResult:
     rule = RuleId.EVENT_RECALL
     limit = ctx.policy.max_recall_drop
-    if limit is None:
-        return _skip(rule, "Event recall is not checked (max_recall_drop is null).")
-    if ctx.unlabelled:
-        return _skip(
-            rule,
-            f"Version {ctx.version.version} has no labelled events, so recall cannot be compared; "
-            "the decision follows on_cannot_determine_quality.",
+    if limit is None or ctx.unlabelled:
+        return _label_rule_off(
+            ctx, rule, disabled=limit is None, what="event recall", setting="max_recall_drop"
         )
     cand, prior = ctx.candidate, ctx.prior
     if cand.event_recall is None or prior.event_recall is None:
@@ -294,14 +302,9 @@ def _rule_event_recall(ctx: _Context) -> RuleResult:
 def _rule_mean_forewarning(ctx: _Context) -> RuleResult:
     rule = RuleId.MEAN_FOREWARNING
     limit = ctx.policy.max_forewarning_drop_pct
-    if limit is None:
-        return _skip(rule, "Mean forewarning is not checked (max_forewarning_drop_pct is null).")
-    if ctx.unlabelled:
-        return _skip(
-            rule,
-            f"Version {ctx.version.version} has no labelled events, so forewarning cannot be compared; "
-            "the decision follows on_cannot_determine_quality.",
-        )
+    if limit is None or ctx.unlabelled:
+        setting = "max_forewarning_drop_pct"
+        return _label_rule_off(ctx, rule, disabled=limit is None, what="mean forewarning", setting=setting)
     cand, prior = ctx.candidate, ctx.prior
     allowed = f"the policy allows a shrink of at most {num(limit, 1)}%"
     if prior.num_identified == 0 and cand.num_identified is not None and cand.num_identified > 0:

@@ -1,6 +1,8 @@
 """ModelMetrics / PriorModelMetrics JSON -> derived numbers (pure: no I/O, never raises on input).
 
-Derivations (ours, see FORMATS-AND-FACTS.md):
+The documents are the ``ModelMetrics`` and ``PriorModelMetrics`` JSON strings of DescribeModelVersion
+(https://docs.aws.amazon.com/lookout-for-equipment/latest/ug/API_DescribeModelVersion.html).
+Derivations (ours):
 - event recall = labeled_event_metrics.num_identified / num_labeled (not measurable when
   num_labeled is 0 or the block is missing);
 - mean forewarning = total_warning_time_in_seconds / num_identified (not measurable when

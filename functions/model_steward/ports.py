@@ -42,6 +42,11 @@ class ModelRegistry(Protocol):
         scheduler status. NotFoundError for an unknown model."""
         ...
 
+    def active_version(self, model_name: str) -> int | None:
+        """The model's active version now (one cheap read, for the fresh look before activating).
+        NotFoundError for an unknown model."""
+        ...
+
     def model_snapshot(self, model_name: str) -> ModelSnapshot:
         """What `steward status` shows of the model. NotFoundError for an unknown model."""
         ...

@@ -192,3 +192,15 @@ def test_the_registry_owns_its_console_links_and_object_layout(registry: Registr
     assert registry.port.diagnostics_hint("x/pump-01/model-version-3/f.json.gz") == VersionRef("pump-01", 3)
     assert registry.port.diagnostics_hint("x/pump 01/model-version-3/f.json.gz") is None
     assert registry.port.registry_id == "lookout-equipment"
+
+
+def test_the_active_version_is_read_cheaply_and_agrees_with_the_description(registry: Registry) -> None:
+    pump(registry)
+    registry.world.seed_model("bare-01")
+
+    assert (
+        registry.port.active_version("pump-01") == registry.port.describe_model("pump-01").active_version == 1
+    )
+    assert registry.port.active_version("bare-01") is None
+    with pytest.raises(NotFoundError):
+        registry.port.active_version("pump-99")

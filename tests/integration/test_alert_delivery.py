@@ -33,9 +33,9 @@ EMAIL_FILTER_POLICY = {
 
 
 @pytest.fixture(scope="module")
-def slack() -> Iterator[SlackServer]:
-    with SlackServer() as server:
-        yield server
+def slack(slack_server: SlackServer) -> SlackServer:
+    """The shared local Slack webhook (tests/conftest.py)."""
+    return slack_server
 
 
 @pytest.fixture(scope="module")

@@ -32,9 +32,9 @@ SECRET_TOKEN = WEBHOOK_PATH.rsplit("/", 1)[1]
 
 
 @pytest.fixture(scope="module")
-def slack() -> Iterator[SlackServer]:
-    with SlackServer() as server:
-        yield server
+def slack(slack_server: SlackServer) -> SlackServer:
+    """The shared local Slack webhook (tests/conftest.py)."""
+    return slack_server
 
 
 @pytest.fixture(scope="module")

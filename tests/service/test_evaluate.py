@@ -263,8 +263,8 @@ def test_an_older_candidate_loses_to_a_newer_version_activated_meanwhile(world: 
         world.registry.activate_version("pump-01", newer)
 
     # Between the evaluation's first look and the promotion protocol's fresh one:
-    fresh_look = world.registry.call_count("describe_model") + 2
-    world.registry.on_call("describe_model", fresh_look, newer_finished_and_activated_by_hand)
+    fresh_look = world.registry.call_count("active_version") + 1
+    world.registry.on_call("active_version", fresh_look, newer_finished_and_activated_by_hand)
 
     world.evaluate("pump-01")
 

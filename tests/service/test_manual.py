@@ -101,9 +101,9 @@ def test_a_held_claim_refuses_and_after_release_the_action_passes(
 def test_an_active_version_that_changed_since_the_operator_looked_refuses(
     world: World, fleet: dict[str, int]
 ) -> None:
-    fresh_look = world.registry.call_count("describe_model") + 2
+    fresh_look = world.registry.call_count("active_version") + 1
     world.registry.on_call(
-        "describe_model", fresh_look, lambda: world.registry.activate_version("pump-ops", 1)
+        "active_version", fresh_look, lambda: world.registry.activate_version("pump-ops", 1)
     )
 
     outcome = manual(world).perform(request(version=fleet["worse"], force=True))

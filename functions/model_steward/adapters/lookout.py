@@ -212,6 +212,12 @@ class LookoutRegistry:
         return model_facts(*self._describe(model_name))
 
     @tracer.capture_method
+    def active_version(self, model_name: str) -> int | None:
+        model = self._call("describe_model", f"DescribeModel {model_name}", ModelName=model_name)
+        active = model.get("ActiveModelVersion")
+        return active if isinstance(active, int) else None
+
+    @tracer.capture_method
     def model_snapshot(self, model_name: str) -> ModelSnapshot:
         return model_snapshot(*self._describe(model_name))
 

@@ -1,1 +1,1 @@
-"""Flows that combine the pure domain with the adapters; each handler calls one of them."""
+"""Flows that combine the pure domain with the ports (``model_steward.ports``); each handler calls one."""

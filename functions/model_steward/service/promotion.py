@@ -97,7 +97,7 @@ class Promotion:
     def _claimed(self, request: PromotionRequest) -> PromotionResult:
         promoting = request.promoting
         name, version = promoting.model_name, promoting.version
-        active = self.registry.describe_model(name).active_version
+        active = self.registry.active_version(name)
         if not request.accepts_active(active):
             return PromotionResult(Status.ACTIVE_CHANGED, active=active)
         already = active == version

@@ -204,3 +204,11 @@ def test_the_active_version_is_read_cheaply_and_agrees_with_the_description(regi
     assert registry.port.active_version("bare-01") is None
     with pytest.raises(NotFoundError):
         registry.port.active_version("pump-99")
+
+
+def test_the_listing_reads_every_page(registry: Registry) -> None:
+    names = [f"asset-{i:04d}" for i in range(501)]  # one more than the service's largest page
+    for name in names:
+        registry.world.seed_model(name)
+
+    assert [m.model_name for m in registry.port.list_models()] == names

@@ -143,8 +143,8 @@ def test_a_decision_replaces_only_open_records(state: VersionState | None, repla
         (6, 6, False, 4, "MANUAL", None, None, True, False),
         (4, 6, False, 4, "MANUAL", S.DECIDED, versions.ACTIVATED_ELSEWHERE, False, False),
         (4, None, False, 4, None, S.DECIDED, versions.ACTIVATED_ELSEWHERE, False, False),
-        (4, 6, False, 4, "MANAGED", S.DECIDED, None, True, True),
-        (3, None, False, 4, "MANUAL", S.DECIDED, None, True, True),
+        (4, 6, False, 4, "MANAGED", None, None, True, False),
+        (3, None, False, 4, "MANUAL", None, None, True, False),
     ],
 )
 def test_a_success_once_the_candidate_is_chosen(

@@ -127,16 +127,17 @@ def on_choice(
     candidate: int | None,
     superseded: bool,
 ) -> Transition:
-    """A SUCCESS version once the newest eligible one (the candidate) is chosen."""
+    """A SUCCESS version once the newest eligible one (the candidate) is chosen: superseded by it,
+    activated by someone else already, or decided by the policy (:func:`on_decision`)."""
     replaces = replaceable(record)
     if superseded:
         return Transition(state=VersionState.SUPERSEDED, replaces=replaces, outcome=SUPERSEDED)
-    if facts.version == candidate:
-        return Transition(decide=True)
-    if facts.version == model.active_version and model.promote_mode is not PromoteMode.MANAGED:
+    elsewhere = facts.version == model.active_version and model.promote_mode is not PromoteMode.MANAGED
+    if facts.version != candidate and elsewhere:
         return Transition(state=VersionState.DECIDED, replaces=replaces, outcome=ACTIVATED_ELSEWHERE)
-    # Not newer than the active version: still decided, so its record says why nothing happened.
-    return Transition(state=VersionState.DECIDED, replaces=replaces, decide=True, alert=True)
+    # The candidate, and versions not newer than the active one: decided, so that every record
+    # says why something or nothing happened.
+    return Transition(decide=True)
 
 
 def on_decision(
@@ -150,11 +151,18 @@ def on_decision(
     """The policy's decision: the candidate it says to promote goes to the promotion protocol;
     everything else is recorded DECIDED with its alert, and a candidate held only by the cooldown
     is decided again when the cooldown ends."""
-    replaces = replaceable(record)
     if candidate and decision.should_promote:
-        return Transition(state=VersionState.PROMOTING, replaces=replaces, promote=True)
+        return Transition(state=VersionState.PROMOTING, replaces=replaceable(record), promote=True)
     revisit = cooldown_ends(decision, model, policy) if candidate else None
-    return Transition(state=VersionState.DECIDED, replaces=replaces, alert=True, revisit_at=revisit)
+    return decided(record, revisit_at=revisit)
+
+
+def decided(record: VersionRecord | None, *, revisit_at: datetime | None = None) -> Transition:
+    """Record a decision (with its alert) over an open record: also what a promotion the registry
+    refused, or that a newer active version overtook, ends in."""
+    return Transition(
+        state=VersionState.DECIDED, replaces=replaceable(record), alert=True, revisit_at=revisit_at
+    )
 
 
 def cooldown_ends(decision: Decision, model: ModelFacts, policy: Policy) -> datetime | None:

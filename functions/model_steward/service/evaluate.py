@@ -177,8 +177,8 @@ class ModelEvaluator:
         if choice.problem is not None:
             self._policy_problem(choice.problem)
         newest = candidate.version if candidate else None
-        ordered = sorted(successes, key=lambda pair: pair[0].version == newest)
-        for facts, existing in ordered:
+        revisit: datetime | None = None
+        for facts, existing in sorted(successes, key=lambda pair: pair[0].version == newest):  # newest last
             step = versions.on_choice(
                 existing, facts, model, candidate=newest, superseded=facts.version in superseded_versions
             )
@@ -186,22 +186,21 @@ class ModelEvaluator:
                 summary = f"Version {newest} is newer and eligible; only the newest is decided."
                 record = self._new(facts, step, existing, outcome=step.outcome, summary=summary)
                 self._write(record.model_copy(update={"superseded_by": newest}), step)
-            elif step.outcome == versions.ACTIVATED_ELSEWHERE:
-                record = self._new(facts, step, existing, outcome=step.outcome, summary=_ELSEWHERE)
-                self._write(record, step)
-            elif facts.version != newest:
-                decision = decide(facts, model, choice.policy, self.now)
+                continue
+            if step.outcome == versions.ACTIVATED_ELSEWHERE:
+                self._write(self._new(facts, step, existing, outcome=step.outcome, summary=_ELSEWHERE), step)
+                continue
+            is_candidate = facts.version == newest
+            decision = decide(facts, model, choice.policy, self.now)
+            if is_candidate:
+                decision = versions.held_if(decision, choice.problem)
+            step = versions.on_decision(existing, decision, model, choice.policy, candidate=is_candidate)
+            if step.promote:
+                self._promote(facts, decision, existing, step, links)
+            else:
                 self._record_decision(facts, decision, existing, step, links)
-        if candidate is None:
-            return None
-        existing = next(record for facts, record in successes if facts.version == newest)
-        decision = versions.held_if(decide(candidate, model, choice.policy, self.now), choice.problem)
-        step = versions.on_decision(existing, decision, model, choice.policy, candidate=True)
-        if step.promote:
-            self._promote(candidate, decision, existing, step, links)
-            return None
-        self._record_decision(candidate, decision, existing, step, links)
-        return step.revisit_at
+                revisit = step.revisit_at or revisit
+        return revisit
 
     # ------------------------------------------------------------------ promotion
     def _promote(
@@ -236,7 +235,7 @@ class ModelEvaluator:
                     "older version is never activated over a newer one.",
                 }
             )
-            self._record_decision(facts, newer, existing, self._decided(existing), links)
+            self._record_decision(facts, newer, existing, versions.decided(existing), links)
         elif done.status is Status.REFUSED:
             refused = decision.model_copy(
                 update={
@@ -246,16 +245,12 @@ class ModelEvaluator:
                 }
             )
             promoting = request.promoting
-            self._record_decision(facts, refused, promoting, self._decided(promoting), links)
+            self._record_decision(facts, refused, promoting, versions.decided(promoting), links)
         elif done.status is Status.PROMOTED:
             self.result.promoted = version
             self._count(version, VersionState.PROMOTED, decision.outcome.value, done.recorded, done.alert)
 
     # ------------------------------------------------------------------ records and alerts
-    @staticmethod
-    def _decided(existing: VersionRecord | None) -> Transition:
-        return Transition(state=VersionState.DECIDED, replaces=versions.replaceable(existing), alert=True)
-
     def _record_decision(
         self,
         facts: VersionFacts,

@@ -181,7 +181,7 @@ def render_report(summary: DiagnosticsSummary, *, title: str, source_uri: str, s
         f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>"
         f"<h1>{escape(title)}</h1>"
         f'<div class="source">{escape(source_uri)} · {escape(summary.first_timestamp)} → '
-        f"{escape(summary.last_timestamp)} (file order) · schema v{summary.version}</div>"
+        f"{escape(summary.last_timestamp)} (file order) · schema v{summary.schema_version}</div>"
         f'<div class="cards">{card_html}</div>{note_html}'
         f"<h2>Anomalous periods and anomaly score</h2>{_timeline(series)}"
         f"<h2>Top sensors (mean contribution over anomalous records)</h2>{_sensor_bars(summary)}"

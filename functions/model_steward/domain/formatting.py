@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 
 def num(value: float, places: int = 3) -> str:
     """At most ``places`` decimals, no trailing zeros, never "-0": 0.875, 2, 0.5."""
@@ -18,3 +20,22 @@ def duration(seconds: float) -> str:
     if seconds < 48 * 3600:
         return f"{num(seconds / 3600, 1)} h"
     return f"{num(seconds / 86400, 1)} days"
+
+
+def timestamp(moment: str | datetime) -> str:
+    """A moment as a person reads it, in UTC: ``2026-09-23 22:00 UTC`` (seconds only when not zero).
+
+    A string is read as ISO 8601 (the service's ``2026-09-23T22:00:00.000000``); one without an
+    offset, and a naive datetime, are taken as UTC. A string that is not ISO 8601 is returned as is.
+    """
+    if isinstance(moment, str):
+        try:
+            parsed = datetime.fromisoformat(moment)
+        except ValueError:
+            return moment
+    else:
+        parsed = moment
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC)
+    shown = parsed.strftime("%Y-%m-%d %H:%M:%S" if parsed.second or parsed.microsecond else "%Y-%m-%d %H:%M")
+    return f"{shown} UTC"

@@ -11,7 +11,7 @@ neighbour slows both sides alike):
 
 * inflate: this process inflating the file with the standard library's zlib, reading 1 MiB at a time;
 * CLI: a fresh ``steward diagnostics summarize FILE --json`` process, interpreter start included,
-  with its peak RSS (the child's ``ru_maxrss``);
+  with its own peak RSS (``VmHWM`` read by the process as it exits);
 * in-process: ``read_diagnostics`` alone in this process, for comparison.
 
 One more CLI row runs the largest file with the ``isal`` package hidden, as on an installation
@@ -32,7 +32,20 @@ from benchmarks.diagnostics_cases import write_bench_file
 
 DATA_DIR = Path(__file__).resolve().parent / ".data"
 ROOT = Path(__file__).resolve().parent.parent
-_WITHOUT_ISAL = "import sys; sys.modules['isal'] = None; from model_steward.cli import main; sys.exit(main())"
+_CLI = """
+import atexit, sys
+from pathlib import Path
+
+def peak():  # VmHWM: this process's own peak RSS (ru_maxrss would count the parent's pages before exec)
+    status = Path("/proc/self/status").read_text().split("VmHWM:")[1]
+    print(f"VmHWM {int(status.split()[0])}", file=sys.stderr)
+
+atexit.register(peak)
+if sys.argv.pop(1) == "without-isal":
+    sys.modules["isal"] = None
+from model_steward.cli import main
+sys.exit(main())
+"""
 
 
 def data_file(records: int, sensors: int, seed: int = 7) -> Path:
@@ -62,19 +75,23 @@ def timed(function: object, *args: object) -> float:
 
 
 def cli_run(path: Path, *, without_isal: bool = False) -> tuple[float, float]:
-    """(wall seconds, peak RSS MiB) of one ``steward diagnostics summarize PATH --json`` process."""
-    steward = Path(sys.executable).with_name("steward")
-    head = [sys.executable, "-c", _WITHOUT_ISAL] if without_isal or not steward.exists() else [str(steward)]
+    """(wall seconds, peak RSS MiB) of one ``steward diagnostics summarize PATH --json`` process
+    (what the ``steward`` script runs, plus a report of the process's peak RSS at exit)."""
+    mode = "without-isal" if without_isal else "as-installed"
     began = time.perf_counter()
-    child = subprocess.Popen(
-        [*head, "diagnostics", "summarize", str(path), "--json"], stdout=subprocess.DEVNULL, cwd=ROOT
+    done = subprocess.run(
+        [sys.executable, "-c", _CLI, mode, "diagnostics", "summarize", str(path), "--json"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        check=False,
     )
-    _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - began
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode:
-        raise SystemExit(f"steward exited {child.returncode} on {path}")
-    return seconds, usage.ru_maxrss / 1024
+    if done.returncode:
+        raise SystemExit(f"steward exited {done.returncode} on {path}: {done.stderr}")
+    peak_kib = int(done.stderr.rsplit("VmHWM ", 1)[1].split()[0])
+    return seconds, peak_kib / 1024
 
 
 def summarise(path: Path) -> object:

@@ -64,9 +64,10 @@ class _TimeAxis:
         return self.left + self.width * (moment - self.start).total_seconds() / span
 
     def ticks(self) -> list[tuple[datetime, str]]:
-        """Round moments (hours or days) at most ~8 apart, labelled by what changes between them."""
+        """At most ~8 round moments (minutes, hours or days), labelled as dates or as times of day."""
         span = (self.end - self.start).total_seconds()
-        steps = [3600 * h for h in (1, 2, 3, 6, 12)] + [86400 * d for d in (1, 2, 7, 14, 28, 91, 182, 365)]
+        steps = [60 * m for m in (1, 5, 10, 15, 30)] + [3600 * h for h in (1, 2, 3, 6, 12)]
+        steps += [86400 * d for d in (1, 2, 7, 14, 28, 91, 182, 365)]
         step = next((s for s in steps if span / s <= 8), steps[-1])
         epoch = datetime(1970, 1, 1)  # naive, as every time here: UTC
         first = epoch + timedelta(seconds=math.ceil((self.start - epoch).total_seconds() / step) * step)

@@ -2,7 +2,7 @@
 
 Each batch is folded with a few calls that loop in C (timestamps parsed with ``map``, scores and
 predictions gathered in list comprehensions, per-bucket sums and maxima over slices); only the
-anomalous records, a few percent of a healthy file, are visited one by one, and only theirs
+anomalous records, a few percent of a healthy file, are visited one by one, and only their
 ``diagnostics`` are decoded. A batch that fails a check is walked again record by record, so the
 error names the first faulty record.
 """

@@ -17,6 +17,10 @@ neighbour slows both sides alike):
   with its own peak RSS (``VmHWM`` read by the process as it exits);
 * in-process: ``read_diagnostics`` alone in this process, for comparison.
 
+Each is timed twice: wall-clock, and CPU (user + system: the child's rusage, this process's
+``process_time``). The work is single-threaded, so both agree on a quiet machine; on a shared one
+the CPU ratio is the steadier figure.
+
 One more CLI row runs the largest file with the ``isal`` package hidden, as on an installation
 without it (the standard library's gzip is the fallback). Figures only: nothing here asserts.
 """
@@ -29,6 +33,7 @@ import subprocess
 import sys
 import time
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.diagnostics_cases import write_bench_file
@@ -88,30 +93,44 @@ def inflate_bounded(path: Path) -> int:
     return size
 
 
-def timed(function: object, *args: object) -> float:
-    began = time.perf_counter()
+@dataclass
+class Times:
+    """Best wall-clock and best CPU seconds (user + system) over the runs."""
+
+    wall: float = float("inf")
+    cpu: float = float("inf")
+
+    def add(self, wall: float, cpu: float) -> None:
+        self.wall, self.cpu = min(self.wall, wall), min(self.cpu, cpu)
+
+
+def timed(function: object, *args: object) -> tuple[float, float]:
+    """(wall, CPU) seconds of a call in this process."""
+    wall, cpu = time.perf_counter(), time.process_time()
     function(*args)  # type: ignore[operator]
-    return time.perf_counter() - began
+    return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def cli_run(path: Path, *, without_isal: bool = False) -> tuple[float, float]:
-    """(wall seconds, peak RSS MiB) of one ``steward diagnostics summarize PATH --json`` process
-    (what the ``steward`` script runs, plus a report of the process's peak RSS at exit)."""
+def cli_run(path: Path, *, without_isal: bool = False) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak RSS MiB) of one ``steward diagnostics summarize PATH --json``
+    process (what the ``steward`` script runs, plus a report of the process's peak RSS at exit)."""
     mode = "without-isal" if without_isal else "as-installed"
     began = time.perf_counter()
-    done = subprocess.run(
+    child = subprocess.Popen(
         [sys.executable, "-c", _CLI, mode, "diagnostics", "summarize", str(path), "--json"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        text=True,
         cwd=ROOT,
-        check=False,
     )
+    assert child.stderr is not None
+    stderr = child.stderr.read().decode()
+    _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - began
-    if done.returncode:
-        raise SystemExit(f"steward exited {done.returncode} on {path}: {done.stderr}")
-    peak_kib = int(done.stderr.rsplit("VmHWM ", 1)[1].split()[0])
-    return seconds, peak_kib / 1024
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise SystemExit(f"steward exited {child.returncode} on {path}: {stderr}")
+    peak_kib = int(stderr.rsplit("VmHWM ", 1)[1].split()[0])
+    return seconds, usage.ru_utime + usage.ru_stime, peak_kib / 1024
 
 
 def summarise(path: Path) -> object:
@@ -122,8 +141,9 @@ def summarise(path: Path) -> object:
 
 
 HEADER = (
-    f"{'records':>9} {'gz MiB':>7} {'json MiB':>8} {'inflate s':>9} {'CLI s':>7} {'ratio':>6} "
-    f"{'CLI peak RSS MiB':>16} {'in-process s':>12} {'bounded inflate s':>17} {'ratio':>6}"
+    f"{'records':>9} {'gz MiB':>7} {'json MiB':>8} | {'zlib s':>6} {'CLI s':>6} {'ratio':>6} | "
+    f"{'zlib cpu':>8} {'CLI cpu':>7} {'ratio':>6} | {'CLI peak RSS':>12} | {'in-process':>10} | "
+    f"{'bounded zlib':>12} {'ratio':>6}"
 )
 
 
@@ -131,18 +151,20 @@ def row(path: Path, records: int, runs: int) -> str:
     inflated = inflate_only(path)
     summarise(path)  # warm the page cache and this process's imports
     assert inflate_bounded(path) == inflated
-    inflate = bounded = cli = in_process = float("inf")
+    inflate, bounded, cli, in_process = Times(), Times(), Times(), Times()
     peak = 0.0
     for _ in range(runs):
-        inflate = min(inflate, timed(inflate_only, path))
-        seconds, rss = cli_run(path)
-        cli, peak = min(cli, seconds), max(peak, rss)
-        bounded = min(bounded, timed(inflate_bounded, path))
-        in_process = min(in_process, timed(summarise, path))
+        inflate.add(*timed(inflate_only, path))
+        wall, cpu, rss = cli_run(path)
+        cli.add(wall, cpu)
+        peak = max(peak, rss)
+        bounded.add(*timed(inflate_bounded, path))
+        in_process.add(*timed(summarise, path))
     return (
-        f"{records:>9,} {path.stat().st_size / 2**20:>7.1f} {inflated / 2**20:>8.1f} {inflate:>9.2f} "
-        f"{cli:>7.2f} {cli / inflate:>5.2f}x {peak:>16.0f} {in_process:>12.2f} {bounded:>17.2f} "
-        f"{cli / bounded:>5.2f}x"
+        f"{records:>9,} {path.stat().st_size / 2**20:>7.1f} {inflated / 2**20:>8.1f} | "
+        f"{inflate.wall:>6.2f} {cli.wall:>6.2f} {cli.wall / inflate.wall:>5.2f}x | "
+        f"{inflate.cpu:>8.2f} {cli.cpu:>7.2f} {cli.cpu / inflate.cpu:>5.2f}x | {peak:>8.0f} MiB | "
+        f"{in_process.cpu:>8.2f} s | {bounded.cpu:>10.2f} s {cli.cpu / bounded.cpu:>5.2f}x"
     )
 
 
@@ -167,11 +189,15 @@ def main(argv: list[str] | None = None) -> int:
     for size in sizes:
         print(row(data_file(size, args.sensors), size, args.runs), flush=True)
     largest = data_file(sizes[-1], args.sensors)
-    inflate = min(timed(inflate_only, largest) for _ in range(args.runs))
-    fallback, rss = min(cli_run(largest, without_isal=True) for _ in range(args.runs))
+    inflate, fallback = Times(), Times()
+    for _ in range(args.runs):
+        inflate.add(*timed(inflate_only, largest))
+        wall, cpu, rss = cli_run(largest, without_isal=True)
+        fallback.add(wall, cpu)
     print(
-        f"\nwithout isal (standard library gzip), {sizes[-1]:,} records: CLI {fallback:.2f} s, "
-        f"{fallback / inflate:.2f}x zlib inflation, peak RSS {rss:.0f} MiB"
+        f"\nwithout isal (standard library gzip), {sizes[-1]:,} records: CLI {fallback.wall:.2f} s "
+        f"({fallback.wall / inflate.wall:.2f}x zlib), CPU {fallback.cpu:.2f} s "
+        f"({fallback.cpu / inflate.cpu:.2f}x zlib), peak RSS {rss:.0f} MiB"
     )
     return 0
 

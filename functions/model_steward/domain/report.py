@@ -45,7 +45,7 @@ svg text { font: 11px system-ui, sans-serif; fill: #59636e; } svg text.title { f
 _SCORE = "#0969da"
 _ANOMALOUS = "#cf222e"
 _GAP = "#eaeef2"
-_WIDTH, _LEFT, _RIGHT = 1000, 64, 16
+_WIDTH, _LEFT, _RIGHT = 1000, 76, 16
 
 
 # --------------------------------------------------------------------------------------------------
@@ -173,7 +173,7 @@ def _score_chart(series: ScoreSeries, axis: _TimeAxis, interval: timedelta | Non
     parts += _time_ticks(axis, top, plot_h)
     for value in ticks:
         parts.append(
-            f'<text x="{axis.left - 6}" y="{y(value) + 4:.1f}" text-anchor="end">{num(value, 3)}</text>'
+            f'<text x="{axis.left - 6}" y="{y(value) + 4:.1f}" text-anchor="end">{_score(value)}</text>'
         )
     gaps = _gaps(buckets, interval)
     for start, end in gaps:
@@ -308,7 +308,12 @@ def _records(count: int) -> str:
 
 
 def _score(value: float | None) -> str:
-    return "-" if value is None else num(value, 3)
+    """A score in at most about seven characters: 0.875, 12.5, 3.2e+09."""
+    if value is None:
+        return "-"
+    if value and not 1e-3 <= abs(value) < 1e4:
+        return f"{value:.2g}"
+    return num(value, 3)
 
 
 def _when(moment: str) -> str:

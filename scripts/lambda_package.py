@@ -60,6 +60,7 @@ PLATFORMS = {
 }
 ELF_MACHINE = {"arm64": 183, "x86_64": 62}  # e_machine: EM_AARCH64, EM_X86_64
 MAX_FUNCTION_BYTES = 15_000_000
+LAMBDA_TASK_ROOT = "/var/task"  # where Lambda unpacks a function's code
 # The AWS services the functions call (boto3 clients and resources, Powertools parameters), and STS
 # for credential providers. botocore has about 440 (25 MB of models).
 SERVICE_MODELS = frozenset(
@@ -410,6 +411,7 @@ def _prune(target: Path, handler_module: str) -> None:
 def _compile(target: Path) -> None:
     """Bytecode for python3.13, valid without its source: libraries lose their sources."""
     command = [runtime_python(), "-m", "compileall", "-q", "-j0", "--invalidation-mode", "unchecked-hash"]
+    command += ["-s", str(target), "-p", LAMBDA_TASK_ROOT]  # tracebacks name the files where Lambda has them
     libraries = [
         str(p) for p in target.iterdir() if p.name != FIRST_PARTY and (p.is_dir() or p.suffix == ".py")
     ]

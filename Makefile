@@ -11,7 +11,7 @@ REGION     ?= eu-west-1
 # The Lambda runtime is python3.13: `sam build` needs that interpreter on PATH.
 PY313_DIR   = $(shell d=$$(dirname "$$(scripts/find-python)"); [ -x "$$d/python3.13" ] && echo "$$d")
 
-.PHONY: help dev lint format test unit integration demo build lock deploy bench bench-diagnostics bench-watch clean
+.PHONY: help dev lint format test unit integration demo build lock deploy bench bench-package bench-diagnostics bench-watch clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -48,7 +48,11 @@ demo: $(STAMP) ## run Model Steward locally (moto + Lookout for Equipment emulat
 	$(PY) -m emulators.demo
 
 bench: $(STAMP) ## all benchmarks (print figures; never timed tests)
-	$(PY) -m benchmarks.run
+	PATH="$(PY313_DIR):$$PATH" $(PY) -m benchmarks.run
+
+bench-package: $(STAMP) ## Lambda package size and cold import per function, CLI start
+	PATH="$(PY313_DIR):$$PATH" $(PY) -m benchmarks.package_bench
+	PATH="$(PY313_DIR):$$PATH" $(PY) -m benchmarks.coldstart_bench
 
 bench-diagnostics: $(STAMP) ## diagnostics summary vs gzip inflation, memory across file sizes
 	$(PY) -m benchmarks.diagnostics_bench

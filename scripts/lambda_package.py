@@ -424,16 +424,23 @@ def _compile(target: Path) -> None:
         subprocess.run([*command, str(target / FIRST_PARTY)], check=True, stdout=subprocess.DEVNULL)
 
 
-def build_package(handler_module: str, destination: Path, *, arch: str = "arm64") -> Closure:
-    """Install what ``handler_module`` imports into ``destination`` (emptied first)."""
+def build_package(
+    handler_module: str,
+    destination: Path,
+    *,
+    arch: str = "arm64",
+    requirements: dict[str, Requirement] | None = None,
+) -> Closure:
+    """Install what ``handler_module`` imports into ``destination`` (emptied first), as
+    ``requirements`` (by default functions/requirements.txt) says."""
     imports = handler_imports(handler_module)
     if imports.missing:
         raise PackagingError(f"{handler_module} imports modules that do not exist: {sorted(imports.missing)}")
-    requirements = distributions_for(imports, read_requirements())
+    needed = distributions_for(imports, requirements if requirements is not None else read_requirements())
     with tempfile.TemporaryDirectory(prefix="steward-package-") as scratch:
         staging = Path(scratch) / "package"
         staging.mkdir()
-        _install(requirements, staging, arch)
+        _install(needed, staging, arch)
         for source in imports.modules.values():
             copy = staging / source.relative_to(FUNCTIONS)
             copy.parent.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,7 @@ Every figure is the median of fresh interpreters (``--runs``), on this machine:
 - ``steward --help``: the whole CLI process, and whether it loads an AWS SDK.
 
 Import time is measured inside the process around the ``import``; the process figure adds
-interpreter start-up. Usage: python -m benchmarks.coldstart_bench [--runs 15]
+interpreter start-up. Usage: python -m benchmarks.coldstart_bench [--runs 21]
 """
 
 from __future__ import annotations
@@ -139,7 +139,7 @@ def cli_start(runs: int) -> tuple[float, list[str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--runs", type=int, default=21)
     args = parser.parse_args()
     arch = {"x86_64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}.get(platform.machine())
     if arch is None:

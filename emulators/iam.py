@@ -21,9 +21,13 @@ resource ARN and the IAM action AWS checks for each request of the services the 
 caller from the request's SigV4 credentials (moto's IAM users and assumed roles), checks the
 signature and evaluates the caller's policies with moto's evaluation.
 
+Topic and queue policies are evaluated too (``emulators.permissions.evaluate``): an explicit deny
+refuses the call, and a call the caller's policies do not allow passes only if the resource policy
+allows it. They are evaluated as for a request over TLS (``aws:SecureTransport`` true), as the SDK
+makes them in AWS, with ``aws:PrincipalArn`` the caller's role or user. Bucket and key policies are
+not evaluated here: see ``emulators.permissions`` for the static checks of key policies.
+
 Denials carry each service's own error shape, so product code sees what it would see in AWS.
-Resource policies (topic, queue, bucket and key policies) are not evaluated here: see
-``emulators.permissions`` for the static checks of those.
 """
 
 from __future__ import annotations
@@ -65,6 +69,10 @@ class Credentials:
             "AWS_SECRET_ACCESS_KEY": self.secret_access_key,
             "AWS_SESSION_TOKEN": self.session_token,
         }
+
+
+def operator_arn(account_id: str) -> str:
+    return f"arn:aws:iam::{account_id}:user/{ADMIN_USER}"
 
 
 def create_operator(iam: Any) -> Credentials:
@@ -109,11 +117,13 @@ def set_enforcement(moto_url: str, *, on: bool) -> None:
 # ------------------------------------------------------------------------------------ evaluation
 @dataclass(frozen=True)
 class Check:
-    """One authorisation AWS makes for a request: an IAM action on a resource, in a context."""
+    """One authorisation AWS makes for a request: an IAM action on a resource, in a context, and
+    the resource's own policy when it has one (topic, queue)."""
 
     action: str
     resource: str
     context: Mapping[str, str] | None = None
+    resource_policy: Mapping[str, Any] | None = None
 
 
 def allowed(policies: Sequence[Any], check: Check) -> bool:
@@ -129,10 +139,14 @@ def allowed(policies: Sequence[Any], check: Check) -> bool:
     return permitted
 
 
-def denial_message(caller_arn: str, check: Check) -> str:
+NOT_ALLOWED = "because no identity-based policy allows the {action} action"
+DENIED_BY_RESOURCE = "with an explicit deny in a resource-based policy"
+
+
+def denial_message(caller_arn: str, check: Check, reason: str = NOT_ALLOWED) -> str:
     return (
         f"User: {caller_arn} is not authorized to perform: {check.action} on resource: {check.resource} "
-        f"because no identity-based policy allows the {check.action} action"
+        + reason.format(action=check.action)
     )
 
 
@@ -141,6 +155,32 @@ class _Signed(IAMRequest):
 
     def caller_arn(self) -> str:
         return str(self._access_key.arn)
+
+    def principal_arn(self) -> str:
+        """``aws:PrincipalArn``: the role of an assumed-role session, else the user."""
+        role = getattr(self._access_key, "_owner_role_name", None)
+        return f"arn:aws:iam::{self.account_id}:role/{role}" if role else self.caller_arn()
+
+    def refusal(self, policies: Sequence[Any], check: Check) -> str | None:
+        """Why the check fails (None when it passes): identity policies, then the resource policy
+        (same account: either may allow, an explicit deny wins)."""
+        by_identity = allowed(policies, check)
+        if check.resource_policy is None:
+            return None if by_identity else NOT_ALLOWED
+        from emulators.permissions import Caller, Decision, evaluate
+
+        context = {
+            "aws:SecureTransport": "true",
+            "aws:PrincipalArn": self.principal_arn(),
+            "aws:PrincipalAccount": self.account_id,
+            "aws:PrincipalIsAWSService": "false",
+            **(check.context or {}),
+        }
+        caller = Caller(arn=self.principal_arn())
+        decision = evaluate([check.resource_policy], check.action, check.resource, context, caller=caller)
+        if decision == Decision.DENY:
+            return DENIED_BY_RESOURCE
+        return None if by_identity or decision == Decision.ALLOW else NOT_ALLOWED
 
     def policies(self) -> list[Any]:
         return list(self._access_key.collect_policies())
@@ -165,7 +205,7 @@ def _signed(response: Any) -> _Signed:
 
 # ------------------------------------------------------------------------------------ moto hooks
 Rule = Callable[[Any], list[Check]]
-Denial = Callable[[str, Check], HTTPException]
+Denial = Callable[[str, Check, str], HTTPException]
 
 
 def _arn(response: Any, service: str, resource: str) -> str:
@@ -207,13 +247,20 @@ def _sns(response: Any) -> list[Check]:
     operation = response._get_action()
     action = "sns:Publish" if operation == "PublishBatch" else f"sns:{operation}"
     topic = response._get_param("TopicArn") or response._get_param("TargetArn") or "*"
-    checks = [Check(action, topic)]
+    checks = [Check(action, topic, resource_policy=_topic_policy(response, topic))]
     if action == "sns:Publish" and topic != "*":
         key = _topic_key(response, topic)
         if key:
             via = {"kms:ViaService": f"sns.{response.region}.amazonaws.com"}
             checks += [Check("kms:GenerateDataKey", key, via), Check("kms:Decrypt", key, via)]
     return checks
+
+
+def _topic_policy(response: Any, topic_arn: str) -> dict[str, Any] | None:
+    from moto.sns.models import sns_backends
+
+    topic = sns_backends[response.current_account][response.region].topics.get(topic_arn)
+    return json.loads(topic.policy) if topic is not None else None
 
 
 def _topic_key(response: Any, topic_arn: str) -> str:
@@ -264,13 +311,25 @@ _SQS_BATCH = {
 
 
 def _sqs(response: Any) -> list[Check]:
+    from moto.sqs.models import sqs_backends
+
     operation = response._get_action()
-    return [Check(f"sqs:{_SQS_BATCH.get(operation, operation)}", response._determine_resource())]
+    queue_arn = response._determine_resource()
+    queue = next(
+        (
+            q
+            for q in sqs_backends[response.current_account][response.region].queues.values()
+            if q.queue_arn == queue_arn
+        ),
+        None,
+    )
+    policy = json.loads(queue.policy) if queue is not None and queue.policy else None
+    return [Check(f"sqs:{_SQS_BATCH.get(operation, operation)}", queue_arn, resource_policy=policy)]
 
 
 def _json_denial(code: str, status: int = 400) -> Denial:
-    def denial(caller_arn: str, check: Check) -> HTTPException:
-        error = JsonRESTError(code, denial_message(caller_arn, check))
+    def denial(caller_arn: str, check: Check, reason: str) -> HTTPException:
+        error = JsonRESTError(code, denial_message(caller_arn, check, reason))
         error.code = status
         return error
 
@@ -290,13 +349,13 @@ class _QueryError(HTTPException):
         )
 
 
-def _sns_denial(caller_arn: str, check: Check) -> HTTPException:
+def _sns_denial(caller_arn: str, check: Check, reason: str) -> HTTPException:
     if check.action.startswith("kms:"):
-        return _QueryError("KMSAccessDenied", denial_message(caller_arn, check), 400)
-    return _QueryError("AuthorizationError", denial_message(caller_arn, check), 403)
+        return _QueryError("KMSAccessDenied", denial_message(caller_arn, check, reason), 400)
+    return _QueryError("AuthorizationError", denial_message(caller_arn, check, reason), 403)
 
 
-def _sqs_denial(caller_arn: str, check: Check) -> HTTPException:
+def _sqs_denial(caller_arn: str, check: Check, reason: str) -> HTTPException:
     from moto.core.exceptions import AccessDeniedError
 
     return AccessDeniedError(user_arn=caller_arn, action=check.action)
@@ -352,8 +411,9 @@ class ResourceAuthorisation:
             request.check_signature()
             policies = request.policies()
             for check in rule(response):
-                if not allowed(policies, check):
-                    raise denial(request.caller_arn(), check)
+                reason = request.refusal(policies, check)
+                if reason is not None:
+                    raise denial(request.caller_arn(), check, reason)
 
         setattr(ActionAuthenticatorMixin, self._METHOD, authorise)
 

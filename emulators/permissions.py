@@ -332,9 +332,11 @@ def _condition_holds(operator: str, key: str, expected: Any, context: Mapping[st
     positive = base.replace("Not", "", 1) if negated else base
     if positive not in _STRING_OPERATORS:
         raise ValueError(f"condition operator {operator} is not evaluated by this check")
-    if key not in context:
+    # Condition keys are case-insensitive (aws:SourceArn, AWS:SourceOwner...)
+    actual = next((value for name, value in context.items() if name.lower() == key.lower()), None)
+    if actual is None:
         return negated or if_exists
-    matches = any(_STRING_OPERATORS[positive](str(e), context[key]) for e in _as_list(expected))
+    matches = any(_STRING_OPERATORS[positive](str(e), actual) for e in _as_list(expected))
     return not matches if negated else matches
 
 

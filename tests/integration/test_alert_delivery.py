@@ -22,6 +22,7 @@ from model_steward.errors import NotFoundError
 from model_steward.models.alerts import Alert, AlertKind, AlertSeverity
 from tests.fakes.slack_server import LocalStackWithSlackSecret, SlackServer
 from tests.helpers import load_event
+from tests.integration.conftest import OPERATOR_ARN
 
 SAMPLES = {kind: sample_alert(kind) for kind in AlertKind}
 
@@ -40,7 +41,11 @@ def slack() -> Iterator[SlackServer]:
 
 @pytest.fixture(scope="module")
 def stack(slack: SlackServer) -> Iterator[LocalStackWithSlackSecret]:
-    deployed = LocalStackWithSlackSecret(slack.url, {"AlertEmail": "reliability@example.com"})
+    # The operator stands in for a CloudWatch alarm publishing to the topic (moto has no alarms that
+    # act), so it is named among the topic's publishers.
+    deployed = LocalStackWithSlackSecret(
+        slack.url, {"AlertEmail": "reliability@example.com", "AlertPublisherArns": OPERATOR_ARN}
+    )
     with deployed:
         yield deployed
 

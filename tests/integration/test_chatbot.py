@@ -18,6 +18,7 @@ def stack() -> Iterator[LocalStack]:
         "PolicyCooldownHours": "0",
         "ChatbotSlackWorkspaceId": "T0123ABCD",
         "ChatbotSlackChannelId": "C0123456789",
+        "WatchAllModels": "true",
     }
     with LocalStack(parameters) as deployed:
         yield deployed

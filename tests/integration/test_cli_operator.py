@@ -13,6 +13,7 @@ from emulators.stack import LocalStack
 from model_steward import cli
 from model_steward.adapters.aws import reset_clients
 from model_steward.models.ledger import VersionState
+from tests.integration.conftest import OPERATOR_ARN
 from tests.integration.retraining import (
     GOOD,
     PRIOR,
@@ -33,7 +34,14 @@ OPERATOR_COMMANDS = ("history", "status", "actions", "backtest")
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    with LocalStack({"DryRun": "false", "PolicyCooldownHours": "0"}) as deployed:
+    # Operators' manual actions alert at once when the stack names them among the alert publishers.
+    parameters = {
+        "DryRun": "false",
+        "PolicyCooldownHours": "0",
+        "WatchAllModels": "true",
+        "AlertPublisherArns": OPERATOR_ARN,
+    }
+    with LocalStack(parameters) as deployed:
         reset_clients()
         yield deployed
     reset_clients()

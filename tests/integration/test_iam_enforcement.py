@@ -88,12 +88,16 @@ def test_the_lookout_emulator_refuses_unknown_keys_and_bad_signatures(
     assert code == expected
 
 
-def test_publishing_to_the_encrypted_topic_needs_the_kms_actions_sns_uses(full_stack: LocalStack) -> None:
-    topic = full_stack.outputs["AlertTopicArn"]
+def test_publishing_to_a_topic_encrypted_with_the_alert_key_needs_the_kms_actions_sns_uses(
+    full_stack: LocalStack,
+) -> None:
     key = full_stack.outputs["AlertKeyArn"]
+    topic = full_stack.client("sns").create_topic(Name="kms-probe", Attributes={"KmsMasterKeyId": key})[
+        "TopicArn"
+    ]
     publish_only = {"Effect": "Allow", "Action": "sns:Publish", "Resource": topic}
     via_sns = {"StringEquals": {"kms:ViaService": "sns.eu-west-1.amazonaws.com"}}
-    encrypt_only = {"Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": key}
+    encrypt_only = {"Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": key}  # ff47092
     data_keys = {**encrypt_only, "Action": ["kms:GenerateDataKey*", "kms:Decrypt"], "Condition": via_sns}
 
     without_data_keys = publisher(full_stack, "publisher-encrypt-only", [publish_only, encrypt_only])
@@ -103,6 +107,44 @@ def test_publishing_to_the_encrypted_topic_needs_the_kms_actions_sns_uses(full_s
     assert code == "KMSAccessDenied"
     assert f"kms:GenerateDataKey on resource: {key}" in message
     assert with_data_keys.publish(TopicArn=topic, Message="hello")["MessageId"]
+
+
+def test_only_the_stack_publishes_to_the_alert_topic(full_stack: LocalStack) -> None:
+    """The topic policy denies any other principal, even one its own policies let publish."""
+    topic, key = full_stack.outputs["AlertTopicArn"], full_stack.outputs["AlertKeyArn"]
+    anyone = publisher(
+        full_stack,
+        "publisher-outside-the-stack",
+        [
+            {"Effect": "Allow", "Action": "sns:Publish", "Resource": "*"},
+            {"Effect": "Allow", "Action": ["kms:GenerateDataKey*", "kms:Decrypt"], "Resource": key},
+        ],
+    )
+
+    code, message = error_of(lambda: anyone.publish(TopicArn=topic, Message='{"forged": true}'))
+    assert code == "AuthorizationError"
+    assert "explicit deny in a resource-based policy" in message
+    assert role_client(full_stack, "EvaluateFunction", "sns").publish(TopicArn=topic, Message="{}")[
+        "MessageId"
+    ]
+
+
+def test_every_queue_and_topic_of_the_stack_refuses_plain_http(full_stack: LocalStack) -> None:
+    sqs, sns = full_stack.client("sqs"), full_stack.client("sns")
+    queues = [name for name, kind in full_stack.resource_types.items() if kind == "AWS::SQS::Queue"]
+    topics = [full_stack.outputs["AlertTopicArn"]]
+    policies = [
+        sqs.get_queue_attributes(QueueUrl=full_stack.resources[name], AttributeNames=["Policy"])[
+            "Attributes"
+        ]["Policy"]
+        for name in queues
+    ] + [sns.get_topic_attributes(TopicArn=arn)["Attributes"]["Policy"] for arn in topics]
+
+    assert len(queues) == 5  # evaluate, its dead letters, schedule, diagnostics and Slack dead letters
+    for policy in policies:
+        (tls,) = [s for s in json.loads(policy)["Statement"] if s.get("Sid") == "DenyInsecureTransport"]
+        assert tls["Effect"] == "Deny"
+        assert tls["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
 
 def publisher(stack: LocalStack, name: str, statements: list[dict[str, Any]]) -> Any:
@@ -131,3 +173,60 @@ def publisher(stack: LocalStack, name: str, statements: list[dict[str, Any]]) ->
         aws_secret_access_key=found["SecretAccessKey"],
         aws_session_token=found["SessionToken"],
     )
+
+
+def test_the_evaluate_role_may_activate_only_the_watched_models(full_stack: LocalStack) -> None:
+    """full_stack watches compressor-07 by name and every model starting with pump-."""
+    for name in ("compressor-07", "pump-77", "compressor-08"):
+        full_stack.lookout.seed_model(name)
+        full_stack.lookout.add_version(name, activate=True)
+        full_stack.lookout.add_version(name)
+    evaluate = role_client(full_stack, "EvaluateFunction", "lookoutequipment")
+
+    evaluate.update_active_model_version(ModelName="compressor-07", ModelVersion=2)
+    evaluate.update_active_model_version(ModelName="pump-77", ModelVersion=2)
+    code, message = error_of(lambda: evaluate.describe_model(ModelName="compressor-08"))
+
+    assert code == "AccessDeniedException"
+    assert "lookoutequipment:DescribeModel" in message
+    assert error_of(lambda: evaluate.update_active_model_version(ModelName="compressor-08", ModelVersion=2))[
+        0
+    ] == ("AccessDeniedException")
+    assert [full_stack.lookout.active_version(n) for n in ("compressor-07", "pump-77", "compressor-08")] == [
+        2,
+        2,
+        1,
+    ]
+
+
+def test_the_diagnostics_role_reads_diagnostics_files_and_writes_only_summaries_and_reports(
+    full_stack: LocalStack,
+) -> None:
+    bucket = full_stack.outputs["DiagnosticsBucketName"]
+    folder = "plant-b/pump-01/model-version-3"
+    full_stack.client("s3").put_object(Bucket=bucket, Key="plant-b/secrets.csv", Body=b"x")
+    full_stack.client("s3").put_object(
+        Bucket=bucket, Key=f"{folder}/model_diagnostics_results.json.gz", Body=b"\x1f\x8b"
+    )
+    s3 = role_client(full_stack, "DiagnosticsFunction", "s3")
+
+    assert s3.get_object(Bucket=bucket, Key=f"{folder}/model_diagnostics_results.json.gz")["Body"].read()
+    s3.put_object(Bucket=bucket, Key=f"{folder}/model_diagnostics_summary.json", Body=b"{}")
+    s3.put_object(Bucket=bucket, Key=f"{folder}/model_diagnostics_report.html", Body=b"<html></html>")
+    refused = [
+        lambda: s3.get_object(Bucket=bucket, Key="plant-b/secrets.csv"),
+        lambda: s3.put_object(Bucket=bucket, Key="plant-b/secrets.csv", Body=b"overwritten"),
+        lambda: s3.put_object(Bucket=bucket, Key=f"{folder}/model_diagnostics_results.json.gz", Body=b""),
+        lambda: s3.put_object_acl(
+            Bucket=bucket, Key=f"{folder}/model_diagnostics_summary.json", ACL="public-read"
+        ),
+        lambda: s3.put_bucket_lifecycle_configuration(
+            Bucket=bucket,
+            LifecycleConfiguration={
+                "Rules": [
+                    {"ID": "wipe", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 1}}
+                ]
+            },
+        ),
+    ]
+    assert [error_of(call)[0] for call in refused] == ["AccessDenied"] * len(refused)

@@ -12,7 +12,9 @@ from botocore.exceptions import ClientError
 
 from emulators.iam import ADMIN_USER, Credentials
 from emulators.stack import LocalStack
+from model_steward import cli
 from model_steward.adapters import aws
+from tests.integration.retraining import PRIOR, seed_active_model, subscribe_inbox
 
 
 def role_client(stack: LocalStack, function: str, service: str) -> Any:
@@ -230,3 +232,30 @@ def test_the_diagnostics_role_reads_diagnostics_files_and_writes_only_summaries_
         ),
     ]
     assert [error_of(call)[0] for call in refused] == ["AccessDenied"] * len(refused)
+
+
+def test_a_manual_action_of_an_operator_not_named_as_publisher_is_alerted_by_the_next_tick(
+    full_stack: LocalStack, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """full_stack names no AlertPublisherArns: SNS refuses the operator, the alert waits in the
+    ledger, and the watch function (a stack role) sends it."""
+    if "actions" not in cli.COMMAND_MODULES:
+        monkeypatch.setattr(cli, "COMMAND_MODULES", (*cli.COMMAND_MODULES, "actions"))
+    inbox = subscribe_inbox(full_stack, "manual-action-inbox")
+    seed_active_model(full_stack, "pump-manual")
+    version = full_stack.lookout.add_version("pump-manual", model_metrics=PRIOR)
+
+    code = cli.main(
+        [
+            "promote", "pump-manual", str(version), "--force", "--actor", "alice", "--reason", "bench test",
+            "--table", full_stack.resources["LedgerTable"], "--topic", full_stack.outputs["AlertTopicArn"],
+        ]
+    )  # fmt: skip
+
+    assert code == 0, capsys.readouterr()
+    assert full_stack.lookout.active_version("pump-manual") == version
+    assert inbox.for_model("pump-manual") == []
+    full_stack.invoke("WatchFunction", {"kind": "tick"})
+    (alert,) = inbox.for_model("pump-manual")
+    assert alert["alert"]["kind"] == "MANUAL_ACTION"
+    assert "alice" in alert["alert"]["summary"]

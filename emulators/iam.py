@@ -96,6 +96,16 @@ def store_inline_policies_as_text(account_id: str) -> None:
                 role.policies[name] = json.dumps(document)
 
 
+def trusts_lambda(role: Mapping[str, Any]) -> bool:
+    """Whether a role (as IAM GetRole describes it) lets the Lambda service assume it."""
+    from emulators.permissions import Caller, Decision, evaluate
+
+    trust = role["AssumeRolePolicyDocument"]
+    document = json.loads(trust) if isinstance(trust, str) else trust
+    caller = Caller(service="lambda.amazonaws.com")
+    return evaluate([document], "sts:AssumeRole", role["Arn"], caller=caller) == Decision.ALLOW
+
+
 def assume_role(sts: Any, role_arn: str, session_name: str) -> Credentials:
     """Temporary credentials of a role, as the Lambda service obtains them for a function."""
     found = sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name[:64])["Credentials"]

@@ -13,7 +13,7 @@ delivers the S3 notification the deployed bucket configuration asks for. moto's 
 invocation (Docker) is never used: event source mappings are disabled after deployment and driven
 from here instead.
 
-IAM is enforced (``enforce_iam``, on by default): the stack is deployed as an administrator, then
+IAM is enforced: the stack is deployed as an administrator, then
 moto checks every request's signature and its caller's policies (see ``emulators.iam``), and so
 does the Lookout for Equipment emulator. Each function runs with credentials of its own deployed
 role (STS AssumeRole, as Lambda obtains them), so a call its role does not allow fails as in AWS.
@@ -121,10 +121,8 @@ class LocalStack:
         template: Path = TEMPLATE,
         stack_name: str = "model-steward-local",
         region: str = "eu-west-1",
-        enforce_iam: bool = True,
     ) -> None:
         self.template_path = template
-        self.enforce_iam = enforce_iam
         self.parameter_overrides = dict(parameters or {})
         self.stack_name = stack_name
         self.region = region
@@ -141,7 +139,7 @@ class LocalStack:
         self.mappings: dict[str, Any] = {}
         self.functions: dict[str, DeployedFunction] = {}
         self.event_source_mappings: list[EventSourceMapping] = []
-        # logical id -> credentials of the function's execution role (empty without enforce_iam)
+        # logical id -> credentials of the function's execution role
         self.role_credentials: dict[str, iam.Credentials] = {}
         self.operator: iam.Credentials | None = None  # who tests and the CLI act as
         self._authorisation = iam.ResourceAuthorisation()
@@ -179,14 +177,18 @@ class LocalStack:
             }
         )
         self.deploy()
-        if self.enforce_iam:
-            self._enforce_iam()
+        self._enforce_iam()
 
     def _enforce_iam(self) -> None:
         """From here on every request is authorised: functions as their roles, the rest as operator."""
         iam.store_inline_policies_as_text(self.account_id)
-        sts = self.client("sts")
+        sts, iam_client = self.client("sts"), self.client("iam")
         for logical_id, function in self.functions.items():
+            role = iam_client.get_role(RoleName=function.role_arn.rsplit("/", 1)[1])["Role"]
+            if not iam.trusts_lambda(role):
+                raise cfn.TemplateError(
+                    f"{logical_id}: its role {role['RoleName']} cannot be assumed by Lambda"
+                )
             self.role_credentials[logical_id] = iam.assume_role(sts, function.role_arn, function.name)
         self.operator = iam.create_operator(self.client("iam"))
         self._set_env(self.operator.environment())
@@ -317,15 +319,14 @@ class LocalStack:
     @contextlib.contextmanager
     def function_environment(self, logical_id: str) -> Iterator[DeployedFunction]:
         """The process environment as the deployed function sees it (plus local SDK settings), with
-        its execution role's credentials when IAM is enforced."""
+        its execution role's credentials, as Lambda sets them."""
         function = self.functions[logical_id]
         values: dict[str, str | None] = {
             **function.environment,
             "AWS_LAMBDA_FUNCTION_NAME": function.name,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_mb),
         }
-        if logical_id in self.role_credentials:
-            values.update(self.role_credentials[logical_id].environment())
+        values.update(self.role_credentials[logical_id].environment())
         saved = {name: os.environ.get(name) for name in values}
         for name, value in values.items():
             if value is None:

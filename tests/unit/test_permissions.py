@@ -29,6 +29,7 @@ from typing import Any
 import pytest
 
 from emulators import cfn
+from emulators.iam import trusts_lambda
 from emulators.permissions import (
     PARAMETER_SETS,
     Caller,
@@ -243,3 +244,17 @@ def test_an_unknown_condition_operator_is_an_error_not_a_silent_allow() -> None:
 
     with pytest.raises(ValueError, match="NumericLessThan"):
         evaluate([{"Statement": [statement]}], "kms:Decrypt", "key")
+
+
+@pytest.mark.parametrize(
+    ("service", "trusted"), [("lambda.amazonaws.com", True), ("scheduler.amazonaws.com", False)]
+)
+def test_the_local_stack_runs_a_function_only_with_a_role_lambda_may_assume(
+    service: str, trusted: bool
+) -> None:
+    trust = {
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": [service]}, "Action": ["sts:AssumeRole"]}]
+    }
+    role = {"Arn": "arn:aws:iam::123456789012:role/r", "AssumeRolePolicyDocument": trust}
+
+    assert trusts_lambda(role) is trusted

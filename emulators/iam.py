@@ -48,8 +48,8 @@ from werkzeug.exceptions import HTTPException
 from emulators.lookout.protocol import ServiceError
 from emulators.lookout.service import SignedRequest
 
-ADMIN_USER = "local-stack-operator"
-_ADMIN_POLICY = {
+OPERATOR_USER = "local-stack-operator"
+_OPERATOR_POLICY = {
     "Version": "2012-10-17",
     "Statement": [{"Sid": "OperatorAndTests", "Effect": "Allow", "Action": "*", "Resource": "*"}],
 }
@@ -72,16 +72,16 @@ class Credentials:
 
 
 def operator_arn(account_id: str) -> str:
-    return f"arn:aws:iam::{account_id}:user/{ADMIN_USER}"
+    return f"arn:aws:iam::{account_id}:user/{OPERATOR_USER}"
 
 
 def create_operator(iam: Any) -> Credentials:
     """An IAM user allowed everything: what tests, the CLI and the deployer act as."""
-    iam.create_user(UserName=ADMIN_USER)
+    iam.create_user(UserName=OPERATOR_USER)
     iam.put_user_policy(
-        UserName=ADMIN_USER, PolicyName="everything", PolicyDocument=json.dumps(_ADMIN_POLICY)
+        UserName=OPERATOR_USER, PolicyName="everything", PolicyDocument=json.dumps(_OPERATOR_POLICY)
     )
-    key = iam.create_access_key(UserName=ADMIN_USER)["AccessKey"]
+    key = iam.create_access_key(UserName=OPERATOR_USER)["AccessKey"]
     return Credentials(key["AccessKeyId"], key["SecretAccessKey"])
 
 

@@ -10,7 +10,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from emulators.iam import ADMIN_USER, Credentials
+from emulators.iam import OPERATOR_USER, Credentials
 from emulators.stack import LocalStack
 from model_steward import cli
 from model_steward.adapters import aws
@@ -157,7 +157,7 @@ def publisher(stack: LocalStack, name: str, statements: list[dict[str, Any]]) ->
         "Statement": [
             {
                 "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{stack.account_id}:user/{ADMIN_USER}"},
+                "Principal": {"AWS": f"arn:aws:iam::{stack.account_id}:user/{OPERATOR_USER}"},
                 "Action": "sts:AssumeRole",
             }
         ],

@@ -35,7 +35,7 @@ from __future__ import annotations
 import json
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -46,7 +46,7 @@ from moto.iam.access_control import IAMPolicy, IAMRequest, PermissionResult
 from werkzeug.exceptions import HTTPException
 
 from emulators.lookout.protocol import ServiceError
-from emulators.lookout.service import SignedRequest
+from emulators.lookout.service import Identity, SignedRequest
 
 OPERATOR_USER = "local-stack-operator"
 _OPERATOR_POLICY = {
@@ -98,7 +98,7 @@ def store_inline_policies_as_text(account_id: str) -> None:
 
 def trusts_lambda(role: Mapping[str, Any]) -> bool:
     """Whether a role (as IAM GetRole describes it) lets the Lambda service assume it."""
-    from emulators.permissions import Caller, Decision, evaluate
+    from emulators.iam_policy import Caller, Decision, evaluate
 
     trust = role["AssumeRolePolicyDocument"]
     document = json.loads(trust) if isinstance(trust, str) else trust
@@ -177,7 +177,7 @@ class _Signed(IAMRequest):
         by_identity = allowed(policies, check)
         if check.resource_policy is None:
             return None if by_identity else NOT_ALLOWED
-        from emulators.permissions import Caller, Decision, evaluate
+        from emulators.iam_policy import Caller, Decision, evaluate
 
         context = {
             "aws:SecureTransport": "true",
@@ -434,30 +434,41 @@ class ResourceAuthorisation:
 
 
 # ------------------------------------------------------------------------------------ Lookout
+@dataclass(frozen=True)
+class _SignedIdentity(Identity):
+    """An identity with the verified request it came from (whose policies authorise it)."""
+
+    signed: _Signed | None = field(default=None, compare=False, repr=False)
+
+
 class LookoutAuthoriser:
     """Authorises Lookout for Equipment emulator requests against moto's IAM (same process).
 
-    Returns when the SigV4 signature is valid and the caller's policies allow ``action`` on every
-    resource; otherwise raises the service's error: ``UnrecognizedClientException`` (an access key
-    moto does not know), ``InvalidSignatureException`` or ``AccessDeniedException`` (HTTP 400, as
-    the service's API reference lists it).
+    :meth:`identify` finds the caller's account from the request's access key (an IAM user's, or an
+    assumed role's: a role in another account acts in that account, as in AWS) and verifies the
+    SigV4 signature; :meth:`authorise` evaluates the caller's policies with moto's evaluation;
+    :meth:`pass_role` checks ``iam:PassRole`` (to ``lookoutequipment.amazonaws.com``) and that the
+    role exists. Refusals are the service's errors: ``UnrecognizedClientException`` (an access key
+    moto does not know), ``InvalidSignatureException``, ``AccessDeniedException`` (HTTP 400, as the
+    service's API reference lists it), ``ValidationException`` for a role that does not exist.
     """
 
-    def __init__(self, account_id: str) -> None:
-        self.account_id = account_id
+    def identify(self, request: SignedRequest) -> Identity:
+        from moto.iam.models import get_account_id_from
 
-    def authorise(self, request: SignedRequest, action: str, resources: Sequence[str]) -> None:
         if "Authorization" not in request.headers:
             raise ServiceError("MissingAuthenticationTokenException", "Missing Authentication Token")
+        credential = str(request.headers["Authorization"]).split("Credential=", 1)[-1].split("/", 1)[0]
+        account_id = get_account_id_from(credential)
         try:
             signed = _Signed(
-                account_id=self.account_id,
+                account_id=account_id,
                 method=request.method,
                 path=request.path,
                 data={},
                 body=request.body,
                 headers=request.headers,
-                action=action.split(":", 1)[1],
+                action="Identify",
             )
         except HTTPException as exc:
             raise ServiceError(
@@ -470,8 +481,30 @@ class LookoutAuthoriser:
                 "InvalidSignatureException",
                 "The request signature we calculated does not match the signature you provided.",
             ) from exc
-        policies = signed.policies()
+        return _SignedIdentity(account_id, signed.caller_arn(), signed.principal_arn(), signed=signed)
+
+    @staticmethod
+    def _policies(identity: Identity) -> list[Any]:
+        signed = identity.signed if isinstance(identity, _SignedIdentity) else None
+        return signed.policies() if signed is not None else []
+
+    def authorise(self, identity: Identity, action: str, resources: Sequence[str]) -> None:
+        policies = self._policies(identity)
         for resource in resources:
             check = Check(action, resource)
             if not allowed(policies, check):
-                raise ServiceError("AccessDeniedException", denial_message(signed.caller_arn(), check))
+                raise ServiceError("AccessDeniedException", denial_message(identity.arn, check))
+
+    def pass_role(self, identity: Identity, role_arn: str) -> None:
+        from moto.iam.models import iam_backends
+
+        check = Check("iam:PassRole", role_arn, {"iam:PassedToService": "lookoutequipment.amazonaws.com"})
+        if not allowed(self._policies(identity), check):
+            raise ServiceError("AccessDeniedException", denial_message(identity.arn, check))
+        role_account = role_arn.split(":")[4]
+        roles = iam_backends[role_account]["aws"].roles.values() if role_account.isdigit() else []
+        if not any(role.arn == role_arn for role in roles):
+            raise ServiceError(
+                "ValidationException",
+                f"The role {role_arn} does not exist or Amazon Lookout for Equipment cannot assume it.",
+            )

@@ -43,13 +43,32 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from emulators import cfn
+from emulators.iam_policy import (
+    Caller,
+    Decision,
+    as_list,
+    evaluate,
+    principal_matches,
+    statement_applies,
+    wildcard_match,
+)
+
+__all__ = [
+    "PARAMETER_SETS",
+    "Caller",
+    "Decision",
+    "DeployedTemplate",
+    "encrypted_writes",
+    "evaluate",
+    "kms_findings",
+    "wildcard_match",
+]
 
 ACCOUNT_ID = "123456789012"
 REGION = "eu-west-1"
@@ -285,79 +304,11 @@ def _region(region: str) -> Iterator[None]:
 
 
 # ------------------------------------------------------------------------------------ evaluation
-class Decision(Enum):
-    ALLOW = "allow"
-    DENY = "deny"
-    NONE = "not allowed"
-
-
 @dataclass(frozen=True)
 class Role:
     logical_id: str
     arn: str
     documents: tuple[Mapping[str, Any], ...]
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who makes a request: a role (by ARN) or an AWS service principal."""
-
-    arn: str = ""
-    service: str = ""
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-def wildcard_match(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
-    """IAM's ``*`` (any run of characters, ``/`` and ``:`` included) and ``?`` (one character)."""
-    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.fullmatch(regex, value, re.IGNORECASE if ignore_case else 0) is not None
-
-
-_STRING_OPERATORS: dict[str, Callable[[str, str], bool]] = {
-    "StringEquals": lambda expected, actual: actual == expected,
-    "StringLike": wildcard_match,
-    "ArnEquals": lambda expected, actual: actual == expected,
-    "ArnLike": wildcard_match,
-    "Bool": lambda expected, actual: str(actual).lower() == str(expected).lower(),
-}
-
-
-def _condition_holds(operator: str, key: str, expected: Any, context: Mapping[str, str]) -> bool:
-    if_exists = operator.endswith("IfExists")
-    base = operator.removesuffix("IfExists")
-    negated = base in ("StringNotEquals", "StringNotLike", "ArnNotEquals", "ArnNotLike")
-    positive = base.replace("Not", "", 1) if negated else base
-    if positive not in _STRING_OPERATORS:
-        raise ValueError(f"condition operator {operator} is not evaluated by this check")
-    # Condition keys are case-insensitive (aws:SourceArn, AWS:SourceOwner...)
-    actual = next((value for name, value in context.items() if name.lower() == key.lower()), None)
-    if actual is None:
-        return negated or if_exists
-    matches = any(_STRING_OPERATORS[positive](str(e), actual) for e in _as_list(expected))
-    return not matches if negated else matches
-
-
-def _conditions_hold(statement: Mapping[str, Any], context: Mapping[str, str]) -> bool:
-    return all(
-        _condition_holds(operator, key, expected, context)
-        for operator, pairs in statement.get("Condition", {}).items()
-        for key, expected in pairs.items()
-    )
-
-
-def _principal_matches(principal: Any, caller: Caller) -> bool:
-    if principal == "*":
-        return True
-    for kind, values in principal.items():
-        for value in _as_list(values):
-            if kind == "Service" and caller.service and value == caller.service:
-                return True
-            if kind == "AWS" and caller.arn and value in ("*", caller.arn):
-                return True
-    return False
 
 
 def delegates_to_iam(principal: Any) -> bool:
@@ -366,39 +317,8 @@ def delegates_to_iam(principal: Any) -> bool:
         return False
     return any(
         value in (ACCOUNT_ID, f"arn:aws:iam::{ACCOUNT_ID}:root")
-        for value in _as_list(principal.get("AWS", []))
+        for value in as_list(principal.get("AWS", []))
     )
-
-
-def _applies(statement: Mapping[str, Any], action: str, resource: str, context: Mapping[str, str]) -> bool:
-    if "NotAction" in statement or "NotResource" in statement:
-        raise ValueError("NotAction / NotResource are not evaluated by this check")
-    if not any(wildcard_match(a, action, ignore_case=True) for a in _as_list(statement["Action"])):
-        return False
-    if not any(wildcard_match(r, resource) for r in _as_list(statement.get("Resource", "*"))):
-        return False
-    return _conditions_hold(statement, context)
-
-
-def evaluate(
-    documents: Sequence[Mapping[str, Any]],
-    action: str,
-    resource: str,
-    context: Mapping[str, str] | None = None,
-    *,
-    caller: Caller | None = None,
-) -> Decision:
-    """The decision of policy documents (identity ones, or a resource policy for ``caller``)."""
-    decision = Decision.NONE
-    for document in documents:
-        for statement in _as_list(document.get("Statement", [])):
-            if caller is not None and not _principal_matches(statement.get("Principal", {}), caller):
-                continue
-            if _applies(statement, action, resource, context or {}):
-                if statement["Effect"] == "Deny":
-                    return Decision.DENY
-                decision = Decision.ALLOW
-    return decision
 
 
 def key_policy_decision(
@@ -406,11 +326,11 @@ def key_policy_decision(
 ) -> Decision:
     """KMS: the key policy allows the role itself, or delegates to IAM and the role's policies allow."""
     caller = Caller(arn=role.arn)
-    for statement in _as_list(key_policy.get("Statement", [])):
+    for statement in as_list(key_policy.get("Statement", [])):
         principal = statement.get("Principal", {})
-        if not (_principal_matches(principal, caller) or delegates_to_iam(principal)):
+        if not (principal_matches(principal, caller) or delegates_to_iam(principal)):
             continue
-        if statement["Effect"] == "Deny" and _applies(statement, action, key_arn, context):
+        if statement["Effect"] == "Deny" and statement_applies(statement, action, key_arn, context):
             return Decision.DENY
     direct = evaluate([key_policy], action, key_arn, context, caller=caller)
     if direct == Decision.ALLOW:
@@ -418,8 +338,8 @@ def key_policy_decision(
     delegated = any(
         statement["Effect"] == "Allow"
         and delegates_to_iam(statement.get("Principal", {}))
-        and _applies(statement, action, key_arn, context)
-        for statement in _as_list(key_policy.get("Statement", []))
+        and statement_applies(statement, action, key_arn, context)
+        for statement in as_list(key_policy.get("Statement", []))
     )
     if delegated and evaluate(role.documents, action, key_arn, context) == Decision.ALLOW:
         return Decision.ALLOW
@@ -584,12 +504,12 @@ def _may(role: Role, action: str, resource_arn: str) -> bool:
         return evaluate(role.documents, action, resource_arn) == Decision.ALLOW
     prefix = resource_arn[:-1]
     for document in role.documents:
-        for statement in _as_list(document.get("Statement", [])):
+        for statement in as_list(document.get("Statement", [])):
             if statement["Effect"] != "Allow" or not any(
-                wildcard_match(a, action, ignore_case=True) for a in _as_list(statement["Action"])
+                wildcard_match(a, action, ignore_case=True) for a in as_list(statement["Action"])
             ):
                 continue
-            for pattern in _as_list(statement.get("Resource", "*")):
+            for pattern in as_list(statement.get("Resource", "*")):
                 literal = re.split(r"[*?]", pattern, maxsplit=1)[0]
                 if literal.startswith(prefix) or prefix.startswith(literal):
                     return True

@@ -194,7 +194,7 @@ class LocalStack:
         self._set_env(self.operator.environment())
         _cold_start()  # no client may keep the deployment's credentials
         self._authorisation.install()
-        self.lookout.authoriser = iam.LookoutAuthoriser(self.account_id)
+        self.lookout.authoriser = iam.LookoutAuthoriser()
         iam.set_enforcement(self.moto_url, on=True)
 
     def stop(self) -> None:

@@ -161,7 +161,7 @@ def show_first_sight(stack: LocalStack, log: io.StringIO) -> None:
     report = run_tick(stack, log)
     say(f"   watch tick: {report['watched']} watched models, {len(report['queued'])} queued (first sight)")
     for name in FLEET:
-        active = stack.lookout.describe(name).get("ActiveModelVersion")
+        active = stack.lookout.active_version(name)
         versions = stack.lookout.version_numbers(name)
         say(f"     {name:<15} active v{active}  versions {versions}: recorded as the baseline")
     stack.lookout.reset_calls()

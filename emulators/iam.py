@@ -15,6 +15,10 @@ resource ARN and the IAM action AWS checks for each request of the services the 
 * SSM Parameter Store: the parameter; Secrets Manager: the secret (its full ARN).
 * SQS: the queue (moto's own); a batch call is its single action (``SendMessageBatch`` is
   ``sqs:SendMessage``).
+* EventBridge PutEvents: each entry is ``events:PutEvents`` on its event bus (the default bus of
+  the caller's account when it names none), with the bus's resource policy. A bus of another
+  account needs both the caller's policies and the bus policy to allow it, as AWS evaluates a
+  cross-account request; other EventBridge calls keep moto's default.
 * S3 is moto's own (bucket and object ARNs); other services keep moto's default.
 
 :class:`LookoutAuthoriser` does the same for the Lookout for Equipment emulator: it identifies the
@@ -128,12 +132,14 @@ def set_enforcement(moto_url: str, *, on: bool) -> None:
 @dataclass(frozen=True)
 class Check:
     """One authorisation AWS makes for a request: an IAM action on a resource, in a context, and
-    the resource's own policy when it has one (topic, queue)."""
+    the resource's own policy when it has one (topic, queue, event bus). ``cross_account``: the
+    resource is another account's, so its policy must allow the request too."""
 
     action: str
     resource: str
     context: Mapping[str, str] | None = None
     resource_policy: Mapping[str, Any] | None = None
+    cross_account: bool = False
 
 
 def allowed(policies: Sequence[Any], check: Check) -> bool:
@@ -151,6 +157,7 @@ def allowed(policies: Sequence[Any], check: Check) -> bool:
 
 NOT_ALLOWED = "because no identity-based policy allows the {action} action"
 DENIED_BY_RESOURCE = "with an explicit deny in a resource-based policy"
+NOT_ALLOWED_BY_RESOURCE = "because no resource-based policy allows the {action} action"
 
 
 def denial_message(caller_arn: str, check: Check, reason: str = NOT_ALLOWED) -> str:
@@ -173,9 +180,12 @@ class _Signed(IAMRequest):
 
     def refusal(self, policies: Sequence[Any], check: Check) -> str | None:
         """Why the check fails (None when it passes): identity policies, then the resource policy
-        (same account: either may allow, an explicit deny wins)."""
+        (same account: either may allow; another account's resource: both must; an explicit deny
+        wins)."""
         by_identity = allowed(policies, check)
         if check.resource_policy is None:
+            if check.cross_account:
+                return NOT_ALLOWED_BY_RESOURCE if by_identity else NOT_ALLOWED
             return None if by_identity else NOT_ALLOWED
         from emulators.iam_policy import Caller, Decision, evaluate
 
@@ -186,10 +196,14 @@ class _Signed(IAMRequest):
             "aws:PrincipalIsAWSService": "false",
             **(check.context or {}),
         }
-        caller = Caller(arn=self.principal_arn())
+        caller = Caller(arn=self.principal_arn(), account=self.account_id)
         decision = evaluate([check.resource_policy], check.action, check.resource, context, caller=caller)
         if decision == Decision.DENY:
             return DENIED_BY_RESOURCE
+        if check.cross_account:
+            if not by_identity:
+                return NOT_ALLOWED
+            return None if decision == Decision.ALLOW else NOT_ALLOWED_BY_RESOURCE
         return None if by_identity or decision == Decision.ALLOW else NOT_ALLOWED
 
     def policies(self) -> list[Any]:
@@ -313,6 +327,30 @@ def _secretsmanager(response: Any) -> list[Check]:
     return [Check(f"secretsmanager:{operation}", arn)]
 
 
+def _events(response: Any) -> list[Check]:
+    from moto.events.models import events_backends
+
+    operation = response._get_action()
+    if operation != "PutEvents":
+        return [Check(f"events:{operation}", "*")]
+    checks = []
+    for entry in response._get_param("Entries") or []:
+        bus = entry.get("EventBusName") or "default"
+        arn = bus if bus.startswith("arn:") else _arn(response, "events", f"event-bus/{bus}")
+        account, region, name = arn.split(":")[4], arn.split(":")[3], arn.split("/", 1)[-1]
+        found = events_backends[account][region].event_buses.get(name) if account.isdigit() else None
+        policy = found.policy if found is not None else None
+        checks.append(
+            Check(
+                "events:PutEvents",
+                arn,
+                resource_policy=json.loads(policy) if policy else None,
+                cross_account=account != response.current_account,
+            )
+        )
+    return checks
+
+
 _SQS_BATCH = {
     "SendMessageBatch": "SendMessage",
     "DeleteMessageBatch": "DeleteMessage",
@@ -373,6 +411,7 @@ def _sqs_denial(caller_arn: str, check: Check, reason: str) -> HTTPException:
 
 def _response_classes() -> dict[type, tuple[Rule, Denial]]:
     from moto.dynamodb.responses import DynamoHandler
+    from moto.events.responses import EventsHandler
     from moto.secretsmanager.responses import SecretsManagerResponse
     from moto.sns.responses import SNSResponse
     from moto.sqs.responses import SQSResponse
@@ -384,6 +423,7 @@ def _response_classes() -> dict[type, tuple[Rule, Denial]]:
         SimpleSystemManagerResponse: (_ssm, _json_denial("AccessDeniedException")),
         SecretsManagerResponse: (_secretsmanager, _json_denial("AccessDeniedException")),
         SQSResponse: (_sqs, _sqs_denial),
+        EventsHandler: (_events, _json_denial("AccessDeniedException")),
     }
 
 

@@ -127,6 +127,7 @@ _RULE_LABEL = {
     RuleId.NEWER_THAN_ACTIVE: "Newer than active",
     RuleId.MODEL_QUALITY: "Model quality",
     RuleId.METRICS_READABLE: "Metrics readable",
+    RuleId.COMPARISON_BASIS: "Comparison basis",
     RuleId.EVENT_RECALL: "Event recall",
     RuleId.MEAN_FOREWARNING: "Mean forewarning",
     RuleId.UNKNOWN_EVENTS: "Unknown events",

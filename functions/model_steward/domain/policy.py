@@ -12,6 +12,10 @@ Rules and what a failure does:
 - model_quality: below min_model_quality -> REJECT, except CANNOT_DETERMINE_QUALITY (or no
   ModelQuality at all), which follows on_cannot_determine_quality (HOLD / ACCEPT / REJECT).
 - metrics_readable: ModelMetrics / PriorModelMetrics that cannot be read -> HOLD.
+- comparison_basis: says what the version is compared with (``ComparisonBasis``): the prior
+  model on the same window, an imported version's source lineage on the same window, or nothing
+  like-for-like (UNLIKE), which follows on_unlike_comparison (HOLD / ACCEPT / REJECT): never a
+  promotion on an unlike comparison by default.
 - event_recall, mean_forewarning, unknown_events: regression beyond the policy's tolerance ->
   REJECT. For an unlabelled version (no labelled events and no determinable quality) the two
   label-based rules are SKIPPED: its fate is on_cannot_determine_quality's.
@@ -31,6 +35,7 @@ from model_steward.domain.metrics import compare, derive_metrics
 from model_steward.models.decision import (
     Agreement,
     AutoPromotionResult,
+    ComparisonBasis,
     Decision,
     ModelFacts,
     ModelQuality,
@@ -87,6 +92,12 @@ def _not_measurable(rule: RuleId, policy: Policy, message: str, look_at: str) ->
 # ---------------------------------------------------------------------------------------------
 # The rules.
 
+_PRIOR_SOURCE = {
+    ComparisonBasis.PRIOR_MODEL: "PriorModelMetrics",
+    ComparisonBasis.SOURCE_LINEAGE: "PriorModelMetrics of the source deployment",
+    ComparisonBasis.UNLIKE: "PriorModelMetrics",
+}
+
 
 class _Context:
     """Everything the rules read, computed once."""
@@ -96,8 +107,9 @@ class _Context:
         self.model = model
         self.policy = policy
         self.now = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+        self.basis = version.comparison_basis
         self.candidate = derive_metrics(version.model_metrics, source="ModelMetrics")
-        self.prior = derive_metrics(version.prior_model_metrics, source="PriorModelMetrics")
+        self.prior = derive_metrics(version.prior_model_metrics, source=_PRIOR_SOURCE[self.basis])
         self.comparison = compare(self.candidate, self.prior)
         self.quality = version.model_quality
         # Unlabelled: nothing to score recall with, and the service could not judge the quality.
@@ -242,12 +254,64 @@ def _rule_metrics_readable(ctx: _Context) -> RuleResult:
     return _pass(rule, "ModelMetrics and PriorModelMetrics were read without problems.")
 
 
+def _rule_comparison_basis(ctx: _Context) -> RuleResult:
+    rule = RuleId.COMPARISON_BASIS
+    version = ctx.version.version
+    if ctx.basis is ComparisonBasis.PRIOR_MODEL:
+        if not ctx.prior.present:
+            return _skip(
+                rule,
+                "The registry reported no PriorModelMetrics: the comparison rules say what they could "
+                "not measure.",
+            )
+        return _pass(
+            rule,
+            f"Version {version} is compared with the model it would replace, scored on the same "
+            "evaluation window (PriorModelMetrics).",
+        )
+    if ctx.basis is ComparisonBasis.SOURCE_LINEAGE:
+        return _pass(
+            rule,
+            f"Imported version {version} is compared with the model the active version was imported "
+            "from, scored on the same evaluation window by the source deployment.",
+        )
+    unlike = (
+        f"Nothing like-for-like to compare version {version} with: no metrics of the active version "
+        "on its evaluation window exist (an imported version from another lineage)"
+    )
+    action = ctx.policy.on_unlike_comparison
+    if action is QualityAction.ACCEPT:
+        return _pass(
+            rule,
+            f"{unlike}; the policy accepts such versions (on_unlike_comparison=ACCEPT) and the "
+            "comparison rules say what they could not measure.",
+        )
+    if action is QualityAction.REJECT:
+        return _fail(
+            rule, Severity.REJECT, f"{unlike}; the policy rejects them (on_unlike_comparison=REJECT)."
+        )
+    return _fail(
+        rule,
+        Severity.HOLD,
+        f"{unlike}; held for a person (on_unlike_comparison=HOLD).",
+        look_at=(
+            f"Compare version {version}'s ModelMetrics with what the active version does on this asset, "
+            "then activate it by hand (steward promote) or leave it."
+        ),
+    )
+
+
 def _missing_side(ctx: _Context, candidate: object, prior: object, what: str) -> str:
+    if prior is None and ctx.basis is ComparisonBasis.UNLIKE:
+        return (
+            f"{what} is not measurable: there are no metrics of the active version on version "
+            f"{ctx.version.version}'s evaluation window (an unlike comparison)"
+        )
     sides = []
     if candidate is None:
         sides.append(f"ModelMetrics of version {ctx.version.version}")
     if prior is None:
-        sides.append("PriorModelMetrics")
+        sides.append(ctx.prior.source)
     return f"{what} is not measurable in {' or '.join(sides)}"
 
 
@@ -437,6 +501,7 @@ _RULES = (
     _rule_newer_than_active,
     _rule_model_quality,
     _rule_metrics_readable,
+    _rule_comparison_basis,
     _rule_event_recall,
     _rule_mean_forewarning,
     _rule_unknown_events,
@@ -562,6 +627,7 @@ def decide(version: VersionFacts, model: ModelFacts, policy: Policy, now: dateti
         candidate_metrics=ctx.candidate,
         prior_metrics=ctx.prior,
         comparison=ctx.comparison,
+        comparison_basis=ctx.basis,
         policy_fingerprint=policy.fingerprint(),
         dry_run=policy.dry_run,
         decided_at=ctx.now,

@@ -62,6 +62,27 @@ class SourceType(StrEnum):
     IMPORT = "IMPORT"
 
 
+class ComparisonBasis(StrEnum):
+    """What a version's ModelMetrics are compared with, on the same evaluation window or not.
+
+    - PRIOR_MODEL: the model it would replace, scored by the registry on the new version's own
+      evaluation window (Lookout for Equipment's PriorModelMetrics): a like comparison.
+    - SOURCE_LINEAGE: an imported version, compared with the metrics its source deployment had for
+      the model the active version was imported from, on the same window: a like comparison.
+    - UNLIKE: no metrics of the active version on the new version's window (an imported version
+      from another lineage, a registry that scores no prior model): nothing like-for-like to
+      compare, so the policy's ``on_unlike_comparison`` decides (HOLD by default).
+    """
+
+    PRIOR_MODEL = "PRIOR_MODEL"
+    SOURCE_LINEAGE = "SOURCE_LINEAGE"
+    UNLIKE = "UNLIKE"
+
+    @property
+    def like(self) -> bool:
+        return self is not ComparisonBasis.UNLIKE
+
+
 class PromoteMode(StrEnum):
     MANAGED = "MANAGED"
     MANUAL = "MANUAL"
@@ -104,6 +125,7 @@ class VersionFacts(BaseModel):
     version: int = Field(ge=1)
     status: VersionStatus
     source_type: SourceType | None = None
+    version_arn: str | None = Field(None, description="The registry's ARN of the version, when it has one.")
     model_quality: ModelQuality | None = Field(None, description="None: the service reported none.")
     model_metrics: str | None = Field(None, description="ModelMetrics JSON string, as received.")
     prior_model_metrics: str | None = Field(None, description="PriorModelMetrics JSON string, as received.")
@@ -115,6 +137,14 @@ class VersionFacts(BaseModel):
     diagnostics_object: ObjectLocation | None = Field(
         None, description="Where the version's pointwise diagnostics file is, when the registry says."
     )
+    source_version_arn: str | None = Field(None, description="An imported version's source (its ARN).")
+    import_started_at: AwareDatetime | None = None
+    import_ended_at: AwareDatetime | None = None
+    imported_data_bytes: int | None = Field(None, ge=0)
+    comparison_basis: ComparisonBasis = Field(
+        ComparisonBasis.PRIOR_MODEL,
+        description="What prior_model_metrics stand for (set by the flow that assembles the comparison).",
+    )
 
 
 class ModelFacts(BaseModel):
@@ -124,6 +154,7 @@ class ModelFacts(BaseModel):
 
     model_name: str = Field(min_length=1, max_length=200)
     active_version: int | None = Field(None, ge=1, description="None: no version is active.")
+    active_version_arn: str | None = None
     active_version_activated_at: AwareDatetime | None = Field(
         None, description="DescribeModel.ModelVersionActivatedAt."
     )
@@ -150,6 +181,7 @@ class RuleId(StrEnum):
     NEWER_THAN_ACTIVE = "newer_than_active"
     MODEL_QUALITY = "model_quality"
     METRICS_READABLE = "metrics_readable"
+    COMPARISON_BASIS = "comparison_basis"
     EVENT_RECALL = "event_recall"
     MEAN_FOREWARNING = "mean_forewarning"
     UNKNOWN_EVENTS = "unknown_events"
@@ -229,6 +261,9 @@ class Decision(BaseModel):
     candidate_metrics: DerivedMetrics
     prior_metrics: DerivedMetrics
     comparison: MetricsComparison
+    comparison_basis: ComparisonBasis = Field(
+        ComparisonBasis.PRIOR_MODEL, description="What prior_metrics stand for (like or unlike)."
+    )
     policy_fingerprint: str
     dry_run: bool
     decided_at: datetime

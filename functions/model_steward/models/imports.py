@@ -21,6 +21,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from model_steward.models.names import ModelName
+from model_steward.models.settings import CommonSettings, WatchSettings
 
 APPROVAL_SOURCE = "model-steward"
 """The ``source`` of an approval event."""
@@ -195,3 +196,77 @@ class ImportRecord(BaseModel):
     started_at: datetime | None = None
     ended_at: datetime | None = None
     imported_data_bytes: int | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Settings of the two sides (read from the environment the template gives the functions).
+
+EVENT_BUS_ARN_PATTERN = r"^arn:aws[a-z-]*:events:[a-z0-9-]+:[0-9]{12}:event-bus/[A-Za-z0-9._/-]{1,256}$"
+_MAPPING = re.compile(r"^([0-9a-zA-Z_-]{1,200})=([0-9a-zA-Z_-]{1,200}):([0-9a-zA-Z_-]{1,200})$")
+
+
+class ModelMapping(BaseModel):
+    """Where an approved version of a source model is imported: a local model and its dataset."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source_model: ModelName
+    model_name: ModelName
+    dataset_name: ModelName
+
+
+def parse_model_map(text: str) -> dict[str, ModelMapping]:
+    """``source-model=local-model:dataset,...`` (the ImportModelMap parameter), by source model."""
+    mappings: dict[str, ModelMapping] = {}
+    for entry in (part.strip() for part in text.split(",")):
+        if not entry:
+            continue
+        match = _MAPPING.match(entry)
+        if match is None:
+            raise ValueError(f"{entry!r} is not source-model=local-model:dataset")
+        source, local, dataset = match.groups()
+        if source in mappings:
+            raise ValueError(f"source model {source} is mapped twice")
+        mappings[source] = ModelMapping(source_model=source, model_name=local, dataset_name=dataset)
+    return mappings
+
+
+class ApprovalSettings(CommonSettings):
+    """The source side: the event bus approvals go to (empty: this deployment sends none)."""
+
+    approval_bus_arn: str = Field(
+        alias="APPROVAL_BUS_ARN", default="", pattern=rf"^$|{EVENT_BUS_ARN_PATTERN}"
+    )
+
+
+class ImportSettings(WatchSettings):
+    """The import function: which accounts may send approvals, where each source model goes, the
+    role passed to the service, and what is watched here (an import no one governs is refused)."""
+
+    source_accounts: tuple[str, ...] = Field(alias="IMPORT_SOURCE_ACCOUNTS", min_length=1)
+    model_map: dict[str, ModelMapping] = Field(alias="IMPORT_MODEL_MAP", min_length=1)
+    role_arn: str = Field(
+        alias="IMPORT_ROLE_ARN", default="", pattern=r"^$|^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$"
+    )
+    inference_data: InferenceDataStrategy | None = Field(alias="IMPORT_INFERENCE_DATA", default=None)
+
+    @field_validator("source_accounts", mode="before")
+    @classmethod
+    def _split_accounts(cls, value: object) -> object:
+        if isinstance(value, str):
+            accounts = tuple(a.strip() for a in value.split(",") if a.strip())
+            bad = [a for a in accounts if not re.fullmatch(ACCOUNT_PATTERN[1:-1], a)]
+            if bad:
+                raise ValueError(f"not 12-digit account IDs: {', '.join(bad)}")
+            return accounts
+        return value
+
+    @field_validator("model_map", mode="before")
+    @classmethod
+    def _parse_map(cls, value: object) -> object:
+        return parse_model_map(value) if isinstance(value, str) else value
+
+    @field_validator("inference_data", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value

@@ -93,6 +93,8 @@ class Resolver:
                 return f"arn:aws:events:{region}:{account}:rule/{physical.rsplit('/', 1)[-1]}"
             if kind == "AWS::Events::EventBus":
                 return f"arn:aws:events:{region}:{account}:event-bus/{physical.rsplit('/', 1)[-1]}"
+        if attribute == "Name" and kind == "AWS::Events::EventBus":
+            return physical.rsplit("/", 1)[-1]
         if attribute == "QueueName" and kind == "AWS::SQS::Queue":
             return physical.rsplit("/", 1)[1]
         if attribute == "TopicName" and kind == "AWS::SNS::Topic":
@@ -218,6 +220,9 @@ def complete(stack: LocalStack, resources: Mapping[str, Any]) -> dict[str, str]:
     """Apply what moto's CloudFormation skipped; returns what is still not emulated (id -> type)."""
     resolver = Resolver(stack)
     still_missing = {}
+    for name, body in resources.items():  # moto's CloudFormation gives an event bus no physical id
+        if body["Type"] == "AWS::Events::EventBus" and not stack.resources.get(name, "x"):
+            stack.resources[name] = str(resolver.resolve(body["Properties"]["Name"]))
     for name, body in resources.items():
         kind, props = body["Type"], body.get("Properties", {})
         if kind == "AWS::S3::Bucket" and name in stack.resources:

@@ -6,8 +6,10 @@ bus's resource policy allows ``events:PutEvents`` to that principal's account
 the sender's ``account``, so the receiving rules can match on it. moto looks a bus ARN up by its
 name in the caller's own account instead: :class:`CrossAccountEvents` routes such entries to the
 named account's bus, in process (the moto server runs in this process), and delivers them to that
-bus's rules as moto does for its own (an SQS target receives the event). Who may send is
-authorised beforehand by ``emulators.iam`` (the caller's policies and the bus policy).
+bus's rules as moto does for its own (an SQS target receives the event), whole: moto's own
+delivery rewrites an event without an input transformer through a template that drops its
+``account``, which EventBridge delivers. Who may send is authorised beforehand by
+``emulators.iam`` (the caller's policies and the bus policy).
 """
 
 from __future__ import annotations
@@ -98,5 +100,8 @@ def _deliver(sender: Any, target: tuple[str, str, str], entry: dict[str, Any]) -
                 "ingestion-time": unix_time(),
             }
         )
-        rule.send_to_targets(message)
+        transformed = any("InputTransformer" in target for target in rule.targets)
+        if not transformed:
+            message.pop("ingestion-time")
+        rule.send_to_targets(message, transform_input=transformed)
     return {"EventId": event_id}

@@ -344,6 +344,10 @@ def _events(response: Any) -> list[Check]:
             Check(
                 "events:PutEvents",
                 arn,
+                {
+                    "events:source": str(entry.get("Source", "")),
+                    "events:detail-type": str(entry.get("DetailType", "")),
+                },
                 resource_policy=json.loads(policy) if policy else None,
                 cross_account=account != response.current_account,
             )

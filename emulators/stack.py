@@ -209,6 +209,21 @@ class LocalCloud:
             self._admins[account_id] = iam.assume_role(sts, role, "local-deployer")
         return self._admins[account_id]
 
+    @contextlib.contextmanager
+    def as_admin(self, account_id: str) -> Iterator[boto3.session.Session]:
+        """An administrator's session in the account, IAM not enforced meanwhile (to set up what a
+        scenario needs: a role, another account's user)."""
+        iam.set_enforcement(self.moto_url, on=False)
+        admin = self.admin(account_id)
+        try:
+            yield boto3.session.Session(
+                aws_access_key_id=admin.access_key_id,
+                aws_secret_access_key=admin.secret_access_key,
+                aws_session_token=admin.session_token,
+            )
+        finally:
+            iam.set_enforcement(self.moto_url, on=bool(self.stacks))
+
     def deploy(
         self,
         parameters: Mapping[str, str] | None = None,

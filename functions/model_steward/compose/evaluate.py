@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from model_steward.compose import alerter_for, ledger, registry
+from model_steward.compose import alerter_for, approval_bus_arn, ledger, registry
 
 if TYPE_CHECKING:
     from model_steward.models.settings import EvaluateSettings
@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 def evaluate_service(settings: EvaluateSettings) -> EvaluateService:
     from model_steward.adapters.parameters import SsmPolicyDocument
+    from model_steward.service.approvals import Approvals
     from model_steward.service.evaluate import EvaluateService, PolicySource
 
     table = ledger(settings.ledger_table_name)
@@ -23,4 +24,5 @@ def evaluate_service(settings: EvaluateSettings) -> EvaluateService:
         registries={lookout.registry_id: lookout},
         policies=PolicySource(settings.base_policy(), document),
         alerter=alerter_for(settings, table),
+        approvals=Approvals(settings.environment) if approval_bus_arn() else None,
     )

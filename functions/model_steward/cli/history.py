@@ -16,6 +16,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from model_steward.cli.common import add_stack_arguments, print_json, render_table, resolve_target
+from model_steward.cli.imports import history_lines
 from model_steward.domain.formatting import timestamp
 from model_steward.errors import NotFoundError
 from model_steward.models.decision import Decision, ModelFacts, RuleOutcome
@@ -66,8 +67,11 @@ def gather(ledger: Ledger, registry: ModelRegistry, model_name: str) -> dict[str
         raise NotFoundError(
             f"unknown model {model_name}: it has no ledger records and Lookout for Equipment does not know it"
         )
+    from model_steward.cli.imports import history_imports
+
     return {
         "model_name": model_name,
+        "imports": history_imports(ledger, model_name),
         "in_lookout": model is not None,
         "active_version": model.active_version if model else None,
         "active_since": model.active_version_activated_at if model else None,
@@ -122,6 +126,11 @@ def render(history: dict[str, Any], *, every_rule: bool) -> list[str]:
                 lines.append(f"    [{_MARK[result['outcome']]}] {result['rule']:<22} {result['message']}")
         if entry["note"]:
             lines.append(f"    note: {entry['note']}")
+        lines.extend(history_lines(entry["version"], history.get("imports", [])))
+    unversioned = history_lines(None, history.get("imports", []))
+    if unversioned:
+        lines.append("imports without a version:")
+        lines.extend(unversioned)
     files = history["diagnostics"]
     lines.append(f"diagnostics files: {len(files) or 'none'}")
     for item in files:

@@ -352,7 +352,7 @@ class ImportService:
             dataset_name=mapping.dataset_name,
             role_arn=settings.role_arn or None,
             inference_data=settings.inference_data,
-            reason=f"{decision.outcome} in {where}: {decision.summary or 'approved'}"[:1000],
+            reason=f"approved by the policy in {where} ({decision.outcome})",
             requested_by=f"approval from account {account}",
             source_decision=decision,
         )

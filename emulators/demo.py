@@ -6,7 +6,8 @@
    unlabelled and held for a person, one fails;
 4. a diagnostics file arrives and its summary and report are written;
 5. the messages e-mail and Slack would receive are written out, and the ledger is exported;
-6. `steward status` and `steward history` show what an operator sees.
+6. `steward status` and `steward history` show what an operator sees;
+7. two deployments in two accounts: staging approves, production imports, decides and activates.
 
 Everything lands under demo-output/ (or the folder given with --out).
 """
@@ -17,13 +18,14 @@ import argparse
 import contextlib
 import io
 import json
+import logging
 import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from emulators import demo_diagnostics
+from emulators import demo_diagnostics, demo_imports
 from emulators.samples import metrics_json, unlabelled_metrics_json
 from emulators.stack import LocalStack
 from model_steward import cli
@@ -55,9 +57,18 @@ def heading(text: str) -> None:
 
 @contextlib.contextmanager
 def quiet(log: io.StringIO) -> Iterator[None]:
-    """The functions' JSON logs and EMF metrics go to the demo's log file, not the terminal."""
-    with contextlib.redirect_stdout(log):
-        yield
+    """The functions' JSON logs and EMF metrics go to the demo's log file, not the terminal (the
+    logger writes to the stream it was created with, so that stream is switched too)."""
+    from model_steward.observability import logger
+
+    handler = logger.registered_handler
+    previous = handler.setStream(log) if isinstance(handler, logging.StreamHandler) else None
+    try:
+        with contextlib.redirect_stdout(log):
+            yield
+    finally:
+        if previous is not None and isinstance(handler, logging.StreamHandler):
+            handler.setStream(previous)
 
 
 def run_tick(stack: LocalStack, log: io.StringIO, kind: str = "tick") -> dict[str, Any]:
@@ -245,6 +256,9 @@ def main() -> int:
             for line in output.getvalue().splitlines():
                 say(f"   {line}")
             say(f"   (exit code {code})")
+
+    heading("7. Two accounts: staging approves, production imports, decides and activates")
+    demo_imports.run(out / "cross-account", lambda: quiet(log), say)
 
     (out / "functions.log").write_text(log.getvalue())
     heading(f"Done in {time.perf_counter() - started:.1f} s; artefacts under {out}")

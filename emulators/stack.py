@@ -151,6 +151,7 @@ class LocalCloud:
         # skips are noise here: not_emulated lists what matters.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         logging.getLogger("moto").setLevel(logging.ERROR)
+        logging.getLogger("samtranslator").setLevel(logging.ERROR)  # its metrics nag at every transform
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.moto.start()
         host, port = self.moto.get_host_and_port()

@@ -25,8 +25,10 @@ option; 3 an AWS error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -66,6 +68,20 @@ def register(subparsers: Any) -> None:
     share.add_argument("--json", action="store_true", help="machine-readable output")
     share.add_argument("--region", metavar="REGION", help="the AWS region (default: the SDK's)")
     share.set_defaults(handler=run_share)
+
+
+@contextlib.contextmanager
+def _quiet_logs() -> Iterator[None]:
+    """The services' structured logs are for the functions' log groups: a command prints its own
+    lines, and only errors of the services it calls."""
+    from model_steward.observability import logger
+
+    previous = logger.log_level
+    logger.setLevel("ERROR")
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
 
 
 # ---------------------------------------------------------------------------------------------- import
@@ -134,6 +150,11 @@ def describe(record: ImportRecord) -> list[str]:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    with _quiet_logs():
+        return _run_import(args)
+
+
+def _run_import(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime, timedelta
 
     from model_steward.adapters.iam import IamRoles
@@ -178,6 +199,11 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_share(args: argparse.Namespace) -> int:
+    with _quiet_logs():
+        return _run_share(args)
+
+
+def _run_share(args: argparse.Namespace) -> int:
     import re
 
     from model_steward.adapters.lookout_imports import LookoutImports

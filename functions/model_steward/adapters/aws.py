@@ -2,7 +2,8 @@
 
 Clients use the default configuration resolution, so ``AWS_ENDPOINT_URL_<SERVICE>`` points them at
 an emulator, and botocore's ``standard`` retry mode (exponential backoff with jitter, retries on
-throttling and 5xx) instead of hand-written loops.
+throttling and 5xx) instead of hand-written loops. A client that cannot be created (no region, an
+unknown profile) is a domain error (``adapters.errors.translate``), like a failed call.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError
+
+from model_steward.adapters.errors import translate
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient, DynamoDBServiceResource
@@ -31,12 +35,18 @@ RETRY_CONFIG = Config(
 
 @functools.cache
 def _client(service: str) -> Any:
-    return boto3.session.Session().client(service, config=RETRY_CONFIG)  # type: ignore[call-overload]
+    try:
+        return boto3.session.Session().client(service, config=RETRY_CONFIG)  # type: ignore[call-overload]
+    except BotoCoreError as exc:
+        raise translate(exc, f"creating the {service} client") from exc
 
 
 @functools.cache
 def _resource(service: str) -> Any:
-    return boto3.session.Session().resource(service, config=RETRY_CONFIG)  # type: ignore[call-overload]
+    try:
+        return boto3.session.Session().resource(service, config=RETRY_CONFIG)  # type: ignore[call-overload]
+    except BotoCoreError as exc:
+        raise translate(exc, f"creating the {service} client") from exc
 
 
 def lookout() -> LookoutEquipmentClient:

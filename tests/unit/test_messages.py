@@ -157,7 +157,7 @@ def test_slack_shows_header_outcome_model_numbers_and_link_buttons() -> None:
     slack = render_slack(promoted())
     blocks = slack["blocks"]
 
-    assert blocks[0]["text"]["text"] == ":large_green_circle: pump-01 v5 promoted"
+    assert blocks[0]["text"]["text"] == ":large_blue_circle: pump-01 v5 promoted"  # NOTICE
     fields = [f["text"] for f in blocks[2]["fields"]]
     assert "*Model*\npump-01" in fields
     assert "*Version*\n5 (active: 4)" in fields

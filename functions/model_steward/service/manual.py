@@ -129,8 +129,16 @@ def _note(request: ManualRequest, assessment: Assessment, forced: bool) -> str:
 
 class ManualAction:
     def __init__(
-        self, ledger: Ledger, registry: ModelRegistry, alerter: Alerter, policy: Policy, *, now: datetime
+        self,
+        ledger: Ledger,
+        registry: ModelRegistry,
+        alerter: Alerter,
+        policy: Policy,
+        *,
+        now: datetime,
+        cli_target: str = "",
     ) -> None:
+        self.cli_target = cli_target  # how `steward` commands in the alert reach the deployment
         self.ledger = ledger
         self.registry = registry
         self.alerter = alerter
@@ -263,7 +271,9 @@ class ManualAction:
             reason=request.reason,
             forced=forced,
             previous_version=active,
-            links=Links(console_url=self.registry.console_url(name), ledger=ledger_command(name)),
+            links=Links(
+                console_url=self.registry.console_url(name), ledger=ledger_command(name, self.cli_target)
+            ),
             now=self.now,
         )
         return PromotionRequest(

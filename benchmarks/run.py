@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("benchmarks.diagnostics_bench", "benchmarks.watch_bench")
+BENCHMARKS = ("benchmarks.cli_start_bench", "benchmarks.diagnostics_bench", "benchmarks.watch_bench")
 
 
 def main() -> int:

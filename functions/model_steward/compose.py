@@ -10,7 +10,8 @@ Each factory imports what it builds when it runs, so a function loads only its o
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from model_steward.models.settings import (
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from model_steward.ports import Ledger, ModelRegistry
     from model_steward.service.alerting import Alerter
     from model_steward.service.diagnostics import DiagnosticsService
-    from model_steward.service.evaluate import EvaluateService
+    from model_steward.service.evaluate import EvaluateService, PolicySource
     from model_steward.service.slack import SlackNotifier
     from model_steward.service.watch import WatchService
 
@@ -61,6 +62,13 @@ def _alerter(settings: CommonSettings, ledger: Ledger) -> Alerter:
     )
 
 
+def _cli_target(settings: CommonSettings) -> str:
+    """How the `steward` commands named in this deployment's alerts reach it."""
+    from model_steward.domain.links import cli_target
+
+    return cli_target(settings.stack_name or None, settings.region)
+
+
 def watch(settings: WatchSettings) -> WatchService:
     from model_steward.adapters.queue import SqsEvaluateQueue
     from model_steward.service.watch import WatchService
@@ -87,6 +95,7 @@ def evaluate(settings: EvaluateSettings) -> EvaluateService:
         registries={lookout.registry_id: lookout},
         policies=PolicySource(settings.base_policy(), document),
         alerter=_alerter(settings, table),
+        cli_target=_cli_target(settings),
     )
 
 
@@ -102,6 +111,8 @@ def diagnostics(settings: DiagnosticsSettings) -> DiagnosticsService:
         alerter=_alerter(settings, table),
         region=settings.region,
         reports_prefix=settings.reports_prefix,
+        alert_policy=settings.alert_policy(),
+        cli_target=_cli_target(settings),
     )
 
 
@@ -116,3 +127,36 @@ def slack_notifier(settings: SlackNotifierSettings) -> SlackNotifier:
         transport=SlackWebhookTransport(),
         dead_letters=SqsDeadLetterQueue(settings.slack_dead_letter_queue_url, name="Slack dead-letter queue"),
     )
+
+
+def deployed_policies(evaluate_function: str) -> PolicySource:
+    """The policy a deployment applies, read as its evaluate function reads it: the function's
+    configuration (its ``POLICY_*`` and ``DRY_RUN`` variables, through the same settings model)
+    and the overrides document it names in SSM Parameter Store."""
+    from pydantic import ValidationError
+
+    from model_steward.adapters.deployment import function_environment
+    from model_steward.adapters.parameters import SsmPolicyDocument
+    from model_steward.errors import ConfigurationError
+    from model_steward.models.settings import EvaluateSettings
+    from model_steward.service.evaluate import PolicySource
+
+    environment = function_environment(evaluate_function)
+    try:
+        settings = EvaluateSettings.model_validate(environment)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors(include_url=False)
+        )
+        raise ConfigurationError(
+            f"the configuration of {evaluate_function} is not valid: {problems}"
+        ) from exc
+    document = SsmPolicyDocument(settings.policy_parameter_name) if settings.policy_parameter_name else None
+    return PolicySource(settings.base_policy(), document)
+
+
+def ledger_items(table_name: str) -> Iterator[dict[str, Any]]:
+    """Every item of the ledger table as plain values (`steward ledger export`)."""
+    from model_steward.adapters.ledger_export import scan_items
+
+    return scan_items(table_name)

@@ -28,9 +28,21 @@ if TYPE_CHECKING:
     from mypy_boto3_ssm import SSMClient
 
 # Lookout for Equipment publishes no rate limits: give throttling more room than the default 3.
-RETRY_CONFIG = Config(
+DEFAULT_RETRY_CONFIG = Config(
     retries={"mode": "standard", "total_max_attempts": 8}, connect_timeout=5, read_timeout=30
 )
+RETRY_CONFIG = DEFAULT_RETRY_CONFIG
+
+
+def set_max_attempts(attempts: int | None) -> None:
+    """Give up after ``attempts`` tries per call from now on (the CLI, while a person waits), or
+    go back to the patient default above (None)."""
+    global RETRY_CONFIG  # noqa: PLW0603 - the one configuration every client of this process uses
+    retries = Config(retries={"mode": "standard", "total_max_attempts": attempts}) if attempts else None
+    wanted = DEFAULT_RETRY_CONFIG.merge(retries) if retries else DEFAULT_RETRY_CONFIG
+    if wanted is not RETRY_CONFIG:
+        RETRY_CONFIG = wanted
+        reset_clients()
 
 
 @functools.cache

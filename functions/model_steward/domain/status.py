@@ -61,7 +61,7 @@ class WaitingDecision:
 
     version: int
     outcome: str
-    summary: str
+    summary: str  # why, in a sentence or two
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -132,18 +132,17 @@ def count_overdue(listings: Iterable[ModelListing], now: datetime, grace: timede
 
 
 def _waiting(model: ModelSnapshot, waiting: WaitingDecision) -> Finding:
-    name, version = model.model_name, waiting.version
-    decide = f"to activate it: {promote_command(name, version)}; to keep the active version, nothing"
+    name, version, active = model.model_name, waiting.version, model.active_version
+    keep = f"to keep v{active}, do nothing" if active is not None else "to leave it inactive, do nothing"
+    decide = f"To activate it: {promote_command(name, version)}; {keep}."
     if waiting.outcome == "CONFLICT":
         return Finding(
             SEVERITY[AlertKind.CONFIGURATION_PROBLEM],
             "conflict",
-            f"v{version} was not decided: the retraining scheduler was MANAGED. Decide by hand, {decide}.",
+            f"v{version} was not decided because the retraining scheduler was MANAGED. {decide}",
         )
     return Finding(
-        SEVERITY[AlertKind.HELD],
-        "held",
-        f"v{version} is held for a person: {waiting.summary.rstrip('.')}. Decide, {decide}.",
+        SEVERITY[AlertKind.HELD], "held", f"v{version} is held for a person: {waiting.summary} {decide}"
     )
 
 

@@ -20,6 +20,7 @@ from model_steward.domain.status import (
     highest,
 )
 from model_steward.errors import NotFoundError
+from model_steward.models.decision import Decision
 from model_steward.models.ledger import AlertState, VersionRecord, VersionState, model_pk
 from model_steward.ports import Ledger, ModelRegistry
 
@@ -92,11 +93,20 @@ def _last_outcome(records: list[VersionRecord]) -> VersionRecord | None:
 _WAITS_FOR_A_PERSON = frozenset({"HOLD", "CONFLICT"})
 
 
+def _why(record: VersionRecord) -> str:
+    """What blocked a recorded decision, in the rules' own words (else its summary)."""
+    try:
+        decision = Decision.model_validate_json(record.decision_json or "")
+    except ValueError:  # no decision, or one written by another release
+        return record.summary
+    return " ".join(r.message for r in decision.blocking_rules) or record.summary
+
+
 def _waiting(last: VersionRecord | None) -> WaitingDecision | None:
     """The last decision, when it is a HOLD or a CONFLICT nobody has acted on yet."""
     if last is None or last.state is not VersionState.DECIDED or last.outcome not in _WAITS_FOR_A_PERSON:
         return None
-    return WaitingDecision(version=last.version, outcome=last.outcome, summary=last.summary)
+    return WaitingDecision(version=last.version, outcome=last.outcome, summary=_why(last))
 
 
 def model_status(

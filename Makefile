@@ -11,7 +11,7 @@ REGION     ?= eu-west-1
 # The Lambda runtime is python3.13: `sam build` needs that interpreter on PATH.
 PY313_DIR   = $(shell d=$$(dirname "$$(scripts/find-python)"); [ -x "$$d/python3.13" ] && echo "$$d")
 
-.PHONY: help dev lint format test unit integration demo build deploy bench bench-diagnostics bench-watch clean
+.PHONY: help dev lint format test unit integration demo local build deploy bench bench-cli bench-diagnostics bench-watch clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -48,8 +48,14 @@ test: dev lint ## everything CI checks: dev, lint, all tests (random order: PYTE
 demo: $(STAMP) ## run Model Steward locally (moto + Lookout for Equipment emulator)
 	$(PY) -m emulators.demo
 
+local: $(STAMP) ## the local stack with the demo fleet until Ctrl-C; `source .local/env` to use steward on it
+	$(PY) -m emulators.local
+
 bench: $(STAMP) ## all benchmarks (print figures; never timed tests)
 	$(PY) -m benchmarks.run
+
+bench-cli: $(STAMP) ## how long `steward` takes to start (whole processes)
+	$(PY) -m benchmarks.cli_start_bench
 
 bench-diagnostics: $(STAMP) ## diagnostics summary vs gzip inflation, memory across file sizes
 	$(PY) -m benchmarks.diagnostics_bench
@@ -65,4 +71,4 @@ deploy: build ## sam deploy (CONFIG_ENV=default|prod)
 	$(BIN)/sam deploy --config-env $${CONFIG_ENV:-default}
 
 clean: ## remove build output and caches (keeps .venv)
-	rm -rf .aws-sam demo-output .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf .aws-sam demo-output .local .pytest_cache .mypy_cache .ruff_cache .hypothesis

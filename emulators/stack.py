@@ -10,7 +10,8 @@ It plays the Lambda service too: ``invoke`` runs a function's handler in this pr
 function's environment and a Lambda context; ``drain`` polls an SQS event source mapping as Lambda
 would (batch size, partial batch failures); ``put_object`` delivers the S3 notification the deployed
 bucket configuration asks for. moto's own Lambda invocation (Docker) is never used: event source
-mappings are disabled after deployment and driven from here instead.
+mappings are disabled after deployment and driven from here instead, and moto's own delivery of S3
+notifications to Lambda is switched off while a stack runs.
 
 One local stack at a time per process: moto keeps its backends per process, and starting a stack
 resets them (tests give each module its own stack, and never open a second inside it).
@@ -35,6 +36,7 @@ from urllib.parse import quote_plus
 
 import boto3
 from moto.cloudformation.parsing import get_model_map
+from moto.s3 import notifications as moto_s3_notifications
 from moto.server import ThreadedMotoServer
 
 from emulators import cfn, completion
@@ -130,6 +132,7 @@ class LocalStack:
         self.functions: dict[str, DeployedFunction] = {}
         self.event_source_mappings: list[EventSourceMapping] = []
         self._saved_env: dict[str, str | None] = {}
+        self._moto_s3_to_lambda: Any = None
 
     # ------------------------------------------------------------------ lifecycle
     def __enter__(self) -> LocalStack:
@@ -151,6 +154,9 @@ class LocalStack:
         # moto keeps its backends per process: start from empty, and never let moto run Lambda code.
         _post_json(f"{self.moto_url}/moto-api/reset", {})
         _post_json(f"{self.moto_url}/moto-api/config", {"lambda": {"use_docker": False}})
+        # put_object delivers S3 notifications to the functions; moto's own delivery would try Docker.
+        self._moto_s3_to_lambda = moto_s3_notifications._invoke_awslambda
+        moto_s3_notifications._invoke_awslambda = _no_lambda
         self.lookout.start()
         self._set_env(
             {
@@ -164,6 +170,9 @@ class LocalStack:
         self.deploy()
 
     def stop(self) -> None:
+        if self._moto_s3_to_lambda is not None:
+            moto_s3_notifications._invoke_awslambda = self._moto_s3_to_lambda
+            self._moto_s3_to_lambda = None
         for name, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -432,6 +441,10 @@ def s3_object_created_event(bucket: str, key: str, size: int, etag: str, region:
             }
         ]
     }
+
+
+def _no_lambda(*args: object, **kwargs: object) -> None:
+    """moto's S3-to-Lambda delivery, switched off (``LocalStack.put_object`` delivers instead)."""
 
 
 def _post_json(url: str, body: Mapping[str, Any]) -> None:

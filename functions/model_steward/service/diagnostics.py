@@ -36,12 +36,18 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 
 from model_steward.domain import alerts
-from model_steward.domain.diagnostics import DiagnosticsFormatError, DiagnosticsResult, read_diagnostics
+from model_steward.domain.diagnostics import (
+    DiagnosticsFormatError,
+    DiagnosticsResult,
+    ScoreSeries,
+    read_diagnostics,
+)
 from model_steward.domain.links import ledger_command, s3_object_console
 from model_steward.domain.report import render_report
 from model_steward.errors import ConflictError, InvalidInputError, NotFoundError, StewardError, TransientError
 from model_steward.models.alerts import Alert, DiagnosticsAlertPolicy, Links
 from model_steward.models.decision import ObjectLocation
+from model_steward.models.diagnostics import DiagnosticsSummary
 from model_steward.models.diagnostics_files import (
     REPORT_CONTENT_TYPE,
     SUMMARY_CONTENT_TYPE,
@@ -167,14 +173,29 @@ class DiagnosticsService:
             result = read_diagnostics(stream)
             return result, stream.bytes_read, time.perf_counter() - began
 
-    def _write_outputs(self, ref: ObjectRef, link: VersionLink | None, result: DiagnosticsResult) -> None:
+    def _write_outputs(
+        self,
+        ref: ObjectRef,
+        link: VersionLink | None,
+        summary: DiagnosticsSummary,
+        series: ScoreSeries,
+        links: Links,
+    ) -> None:
         summary_key, report_key = output_keys(ref.key, self.reports_prefix)
-        summary = result.summary
         self.store.put_text(
             ref.bucket, summary_key, summary.model_dump_json(indent=2), content_type=SUMMARY_CONTENT_TYPE
         )
         title = f"{link.model_name} v{link.version} diagnostics" if link else "Diagnostics (no model version)"
-        report = render_report(summary, title=title, source_uri=ref.uri, series=result.series)
+        report = render_report(
+            summary,
+            title=title,
+            source_uri=ref.uri,
+            series=series,
+            model_name=link.model_name if link else None,
+            model_version=link.version if link else None,
+            console_url=links.console_url,
+            history_command=links.ledger,
+        )
         self.store.put_text(ref.bucket, report_key, report, content_type=REPORT_CONTENT_TYPE)
 
     @tracer.capture_method(capture_response=False)
@@ -239,9 +260,9 @@ class DiagnosticsService:
                 "error_offset": error.offset,
             }
         else:
-            summary = result.summary
+            summary = result.summary.linked_to(link.model_name, link.version) if link else result.summary
             elapsed = round(seconds, 3)
-            self._write_outputs(ref, link, result)
+            self._write_outputs(ref, link, summary, result.series, links)
             alert = alerts.for_summarised_file(
                 summary, outputs=(summary_uri, report_uri), policy=self.alert_policy, **shaped
             )

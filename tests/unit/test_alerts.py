@@ -118,8 +118,12 @@ def test_a_held_version_names_the_promote_command_with_the_deployment() -> None:
     alert = alerts.for_decision(made, links=LINKS, target="--stack steward-prod --region eu-west-1")
 
     assert alert.kind is AlertKind.HELD
-    command = 'steward promote pump-01 5 --stack steward-prod --region eu-west-1 --reason "…"'
-    assert any(command in item for item in alert.look_at)
+    assert (
+        alert.look_at[-1] == 'steward promote pump-01 5 --stack steward-prod --region eu-west-1 --reason "…"'
+    )
+    assert (
+        alert.look_at[-2] == "To activate version 5, after looking (or do nothing: version 4 stays active):"
+    )
     assert not any("UpdateActiveModelVersion" in item for item in alert.look_at)
 
 
@@ -128,9 +132,9 @@ def test_a_rejected_version_says_nothing_is_needed_and_how_to_force_it() -> None
 
     alert = alerts.for_decision(made, links=LINKS, target="--stack s")
 
-    (step,) = alert.look_at
+    step, command = alert.look_at
     assert step.startswith("Nothing to do now: version 4 stays active.")
-    assert 'steward promote pump-01 5 --stack s --force --reason "…"' in step
+    assert command == 'steward promote pump-01 5 --stack s --force --reason "…"'
 
 
 def test_a_failed_retraining_shows_no_figure_that_could_contradict_its_reason() -> None:

@@ -291,24 +291,25 @@ def not_applied(decision: Decision) -> str | None:
 
 
 def next_steps(decision: Decision, kind: AlertKind, target: str | None) -> list[str]:
-    """What a person can do next, as full `steward` commands (``target``: ``links.cli_target``)."""
+    """What a person can do next; each command on an item of its own, in full (``target``:
+    ``links.cli_target``), so that it reads and copies as one line."""
     name, version, active = decision.model_name, decision.version, decision.active_version
     keep = f"version {active} stays active" if active is not None else "nothing changes"
     if kind is AlertKind.HELD:
         return [
-            f"To activate version {version}: {promote_command(name, version, target)}. "
-            f"To keep it inactive, do nothing: {keep}."
+            f"To activate version {version}, after looking (or do nothing: {keep}):",
+            promote_command(name, version, target),
         ]
     if kind is AlertKind.REJECTED:
         return [
             f"Nothing to do now: {keep}. If versions keep being rejected, check the input data and labels. "
-            f"To activate version {version} anyway (recorded as overriding the policy): "
-            f"{promote_command(name, version, target, force=True)}."
+            f"To activate version {version} anyway (recorded as overriding the policy):",
+            promote_command(name, version, target, force=True),
         ]
     if kind is AlertKind.CONFIGURATION_PROBLEM:
         return [
-            f"After setting PromoteMode MANUAL, decide version {version} by hand: "
-            f"{promote_command(name, version, target)}."
+            f"After setting PromoteMode MANUAL, decide version {version} by hand:",
+            promote_command(name, version, target),
         ]
     return []
 

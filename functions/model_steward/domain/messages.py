@@ -72,6 +72,11 @@ _OUTCOME_TEXT = {
 }
 
 
+def is_command(text: str) -> bool:
+    """A `steward` command line (shown on one line of its own, never wrapped)."""
+    return text.startswith("steward ")
+
+
 def outcome_text(kind: AlertKind) -> str:
     return _OUTCOME_TEXT[kind]
 
@@ -168,7 +173,7 @@ def render_email(alert: Alert) -> tuple[str, str]:
     if alert.look_at:
         lines += ["", "What to look at"]
         for item in alert.look_at:
-            lines += _wrap(item)
+            lines += [f"    {item}"] if is_command(item) else _wrap(item)
     links = alert.links.labelled()
     if links:
         lines += ["", "Links"]
@@ -226,7 +231,8 @@ def _bullets(title: str, items: list[str], limit: int = SLACK_TEXT_LIMIT) -> str
         room = limit - len(text) - len(tail) - 3
         if room < 40:
             return text + tail
-        line = "\n• " + mrkdwn(item, min(room, 1_000))
+        shown = mrkdwn(item, min(room, 1_000) - 2)
+        line = "\n• " + (f"`{shown}`" if is_command(item) else shown)  # a command reads as code
         if len(text) + len(line) + (len(tail) if more > 1 else 0) > limit:
             return text + tail
         text += line

@@ -141,7 +141,10 @@ def main(argv: list[str] | None = None) -> int:
     folder: Path = args.dir.resolve()
     env_file: Path = (args.env_file or folder / "env").resolve()
     folder.mkdir(parents=True, exist_ok=True)
-    signal.signal(signal.SIGTERM, _stop)
+    # Ctrl-C and SIGTERM stop the stack cleanly, even when started with SIGINT ignored (a job in
+    # the background of a non-interactive shell inherits that, and Python keeps it).
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, _stop)
     print("Deploying template.yaml into moto and the Lookout for Equipment emulator ...", flush=True)
     log_path = folder / "functions.log"
     with (

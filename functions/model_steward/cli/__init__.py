@@ -84,6 +84,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None:  # the `steward` process itself (not a caller in a process of its own)
+        # The code it shares with the functions logs to stderr; a person wants its warnings only.
+        os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "steward")
+        os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     arguments = list(sys.argv[1:] if argv is None else argv)
     args = build_parser(arguments).parse_args(arguments)
     try:

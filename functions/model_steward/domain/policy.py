@@ -331,7 +331,7 @@ def _rule_mean_forewarning(ctx: _Context) -> RuleResult:
     before, after = prior.mean_forewarning_seconds, cand.mean_forewarning_seconds
     was, now = durations(before, after)
     detail = f"from {was} to {now}"
-    if after == before:
+    if after == before or (after > before and was == now):
         return _pass(rule, f"Mean forewarning is unchanged at {now} per identified event.")
     if after > before:
         return _pass(rule, f"Mean forewarning grew {detail} per identified event.")

@@ -5,7 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("benchmarks.cli_start_bench", "benchmarks.diagnostics_bench", "benchmarks.watch_bench")
+BENCHMARKS = (
+    "benchmarks.package_bench",
+    "benchmarks.coldstart_bench",
+    "benchmarks.cli_start_bench",
+    "benchmarks.diagnostics_bench",
+    "benchmarks.watch_bench",
+)
 
 
 def main() -> int:

@@ -49,6 +49,7 @@ FLEET = {
 DIAGNOSTICS_MODEL = "conveyor-pump-03"
 PARAMETERS = {
     "DryRun": "false",
+    "WatchAllModels": "true",
     "PolicyCooldownHours": "0",
     "DiagnosticsSource": "stack-bucket",
     "AlertEmail": "reliability@example.com",

@@ -16,7 +16,6 @@ functions' logs go to ``.local/functions.log``, the diagnostics summary and repo
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import signal
 import sys
@@ -26,25 +25,26 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
-from emulators import demo
-from emulators.stack import LocalStack
+from emulators import demo, iam
+from emulators.stack import ACCOUNT_ID, LocalStack
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / ".local"
 STACK_NAME = "model-steward-local"
+PARAMETERS = {**demo.PARAMETERS, "AlertPublisherArns": iam.operator_arn(ACCOUNT_ID)}
+"""The demo's deployment, whose alert topic also takes the operator's manual actions at once."""
 _CLEARED = ("AWS_SESSION_TOKEN", "AWS_PROFILE", "STEWARD_TABLE", "STEWARD_TOPIC", "STEWARD_CHATBOT_TOPIC")
 
 
 def credentials(stack: LocalStack) -> dict[str, str]:
-    """What an operator signs requests with: the local stack's operator when it enforces IAM,
-    else the stack's own (moto accepts any key then)."""
-    operator = getattr(stack, "operator", None)
-    if operator is not None:
-        return {
-            "AWS_ACCESS_KEY_ID": operator.access_key_id,
-            "AWS_SECRET_ACCESS_KEY": operator.secret_access_key,
-        }
-    return {name: os.environ[name] for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+    """What an operator signs requests with: the local stack's operator user (IAM is enforced; the
+    stack names it in AlertPublisherArns, so its manual actions alert at once)."""
+    if stack.operator is None:
+        raise RuntimeError("the local stack has no operator yet: start it first")
+    return {
+        "AWS_ACCESS_KEY_ID": stack.operator.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": stack.operator.secret_access_key,
+    }
 
 
 def environment(stack: LocalStack) -> dict[str, str | None]:
@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     log_path = folder / "functions.log"
     with (
         log_path.open("a", encoding="utf-8") as log,
-        LocalStack(demo.PARAMETERS, stack_name=STACK_NAME) as stack,
+        LocalStack(PARAMETERS, stack_name=STACK_NAME) as stack,
     ):
         try:
             demo.build_fleet(stack, log, folder / "diagnostics")

@@ -137,6 +137,8 @@ def test_a_held_version_is_promoted_by_the_person_it_waits_for_and_no_longer_fla
     after = json_of(steward(session, "status", "--prefix", "compressor-08", "--json"), 0)
 
     assert (outcome["result"], outcome["forced"]) == ("DONE", False)
+    assert outcome["actor"] == "arn:aws:iam::123456789012:user/local-stack-operator"
+    assert outcome["alert_sent"]  # the local stack names its operator as an alert publisher
     assert after["models"][0]["active_version"] == 4
     assert after["models"][0]["findings"] == []
 

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from model_steward import compose
 from model_steward.adapters import aws, deployment
+from model_steward.compose import cli as compose_cli
 from model_steward.errors import ConfigurationError, InvalidInputError
 from model_steward.models.policy import (
     Policy,
@@ -218,7 +219,7 @@ def policy_in_use(target: Target | None, model_name: str | None, policy_file: st
     problem: str | None = None
     deployed = None
     if target is not None and target.evaluate_function:
-        deployed = compose.deployed_policies(target.evaluate_function)
+        deployed = compose_cli.deployed_policies(target.evaluate_function)
         base, base_label = deployed.base, f"the Policy* parameters of stack {target.stack}"
     elif target is not None:
         base_label = "the built-in defaults (the deployment was named by its table, not its stack)"

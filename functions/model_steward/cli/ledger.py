@@ -120,11 +120,11 @@ def counts(document: Mapping[str, Any]) -> str:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from model_steward import compose
+    from model_steward.compose import cli as compose_cli
 
     target = resolve_target(args)
     document = build(
-        compose.ledger_items(target.table), table=target.table, now=datetime.now(UTC), model=args.model
+        compose_cli.ledger_items(target.table), table=target.table, now=datetime.now(UTC), model=args.model
     )
     if args.model and args.model not in document["models"]:
         raise InvalidInputError(f"the ledger {target.table} has nothing about model {args.model}")

@@ -46,6 +46,7 @@ class WatchSettings(CommonSettings):
     evaluate_queue_url: str = Field(alias="EVALUATE_QUEUE_URL", pattern=r"^https?://.+")
     watched_models: tuple[ModelName, ...] = Field(alias="WATCHED_MODELS", default=())
     watched_model_prefix: str = Field(alias="WATCHED_MODEL_PREFIX", default="", pattern=MODEL_PREFIX_PATTERN)
+    watch_all_models: bool = Field(alias="WATCH_ALL_MODELS", default=False)
 
     @field_validator("watched_models", mode="before")
     @classmethod
@@ -55,8 +56,9 @@ class WatchSettings(CommonSettings):
         return value
 
     def watches(self, model_name: str) -> bool:
-        """Explicit names and the prefix add up; with neither, every model is watched."""
-        if not self.watched_models and not self.watched_model_prefix:
+        """Explicit names and the prefix add up; with neither, nothing is watched unless
+        ``WATCH_ALL_MODELS`` says every model is."""
+        if self.watch_all_models:
             return True
         return model_name in self.watched_models or bool(
             self.watched_model_prefix and model_name.startswith(self.watched_model_prefix)

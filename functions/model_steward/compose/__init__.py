@@ -1,0 +1,60 @@
+"""The composition root: builds the real adapters and hands them to the services.
+
+Handlers call their function's factory once per invocation (clients are cached per process by
+``adapters.aws``, so a warm function reuses its connections); the CLI builds what a command needs
+the same way. Tests build the services with in-memory fakes instead (``tests/fakes``).
+
+One module per Lambda function (``compose.watch``, ``compose.evaluate``, ``compose.diagnostics``,
+``compose.slack_notifier``), and this package's shared factories import what they build only when
+they run: a function's package holds, and its cold start loads, only its own dependencies (the
+packager follows imports, so the watch function never ships the diagnostics parser or slack_sdk).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from model_steward.models.settings import CommonSettings
+    from model_steward.ports import Ledger, ModelRegistry
+    from model_steward.service.alerting import Alerter
+
+
+def ledger(table_name: str) -> Ledger:
+    from model_steward.adapters.ledger import DynamoLedger
+
+    return DynamoLedger(table_name)
+
+
+def registry(region: str) -> ModelRegistry:
+    """The model registry this deployment governs (Amazon Lookout for Equipment)."""
+    from model_steward.adapters.lookout import LookoutRegistry
+
+    return LookoutRegistry(region)
+
+
+def alerter(
+    ledger: Ledger, topic_arn: str, *, chatbot_topic_arn: str | None = None, digest_threshold: int = 10
+) -> Alerter:
+    """Every configured channel: the alert topic, and the Amazon Q Developer topic when set."""
+    from model_steward.adapters.sns import ChatbotPublisher, SnsAlertPublisher
+    from model_steward.service.alerting import Alerter
+
+    copy = ChatbotPublisher(chatbot_topic_arn) if chatbot_topic_arn else None
+    return Alerter(ledger, SnsAlertPublisher(topic_arn), copy, digest_threshold=digest_threshold)
+
+
+def alerter_for(settings: CommonSettings, ledger: Ledger) -> Alerter:
+    return alerter(
+        ledger,
+        settings.alert_topic_arn,
+        chatbot_topic_arn=settings.chatbot_topic_arn,
+        digest_threshold=settings.alert_digest_threshold,
+    )
+
+
+def cli_target(settings: CommonSettings) -> str:
+    """How the `steward` commands named in this deployment's alerts reach it."""
+    from model_steward.domain.links import cli_target as target
+
+    return target(settings.stack_name or None, settings.region)

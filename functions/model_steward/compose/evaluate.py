@@ -1,0 +1,27 @@
+"""The evaluate function's wiring."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from model_steward.compose import alerter_for, cli_target, ledger, registry
+
+if TYPE_CHECKING:
+    from model_steward.models.settings import EvaluateSettings
+    from model_steward.service.evaluate import EvaluateService
+
+
+def evaluate_service(settings: EvaluateSettings) -> EvaluateService:
+    from model_steward.adapters.parameters import SsmPolicyDocument
+    from model_steward.service.evaluate import EvaluateService, PolicySource
+
+    table = ledger(settings.ledger_table_name)
+    lookout = registry(settings.region)
+    document = SsmPolicyDocument(settings.policy_parameter_name) if settings.policy_parameter_name else None
+    return EvaluateService(
+        ledger=table,
+        registries={lookout.registry_id: lookout},
+        policies=PolicySource(settings.base_policy(), document),
+        alerter=alerter_for(settings, table),
+        cli_target=cli_target(settings),
+    )

@@ -160,8 +160,7 @@ def translate(
     """The domain error a caller can act on, for a botocore error raised while doing ``what``."""
     if isinstance(exc, NoRegionError):
         return ConfigurationError(
-            f"{what}: no AWS region is configured (set AWS_REGION and AWS_DEFAULT_REGION, or a "
-            "region in the AWS profile)"
+            f"{what}: no AWS region is configured (set AWS_DEFAULT_REGION, or a region in the AWS profile)"
         )
     if isinstance(exc, NoCredentialsError):
         return ConfigurationError(

@@ -14,7 +14,7 @@ channels as the automation's.
 
 With none of them the command stops with exit 2 and one line saying what to pass. ``--region``
 sets the AWS region for every client of the command (otherwise the SDK's usual resolution: the
-``AWS_REGION`` / ``AWS_DEFAULT_REGION`` variables, then the profile); with no region at all the
+``AWS_DEFAULT_REGION`` variable, then the profile); with no region at all the
 command stops with one line saying so.
 
 The policy a command judges with (:func:`policy_in_use`): the deployed one, i.e. the evaluate
@@ -107,7 +107,7 @@ def apply_region(args: argparse.Namespace) -> str:
     found = deployment.configured_region()
     if not found:
         raise ConfigurationError(
-            "no AWS region is configured: pass --region REGION or set AWS_REGION and AWS_DEFAULT_REGION "
+            "no AWS region is configured: pass --region REGION or set AWS_DEFAULT_REGION "
             "(or a region in your AWS profile)"
         )
     return found

@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(shown, indent=2))
         return 0
     print(f"Model Steward {shown['version']}")
-    print(f"  region      {shown['region'] or 'not configured (pass --region or set AWS_REGION)'}")
+    print(f"  region      {shown['region'] or 'not configured (pass --region or set AWS_DEFAULT_REGION)'}")
     deployment = shown["deployment"]
     named = ", ".join(f"{name}={value}" for name, value in deployment.items())
     print(f"  deployment  {named or 'none named (pass --stack NAME, or set STEWARD_STACK)'}")

@@ -25,10 +25,8 @@ option; 3 an AWS error.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -39,11 +37,10 @@ _ARN_FORM = "arn:aws:lookoutequipment:REGION:ACCOUNT:model/NAME/ID/model-version
 
 
 def register(subparsers: Any) -> None:
+    from model_steward.cli import summary
     from model_steward.cli.common import add_stack_arguments
 
-    imported = subparsers.add_parser(
-        "import", help="import a version from another account, recorded, followed and governed here"
-    )
+    imported = subparsers.add_parser("import", help=summary("import"))
     imported.add_argument("source", metavar="SOURCE_MODEL_VERSION_ARN", help="the version to import")
     imported.add_argument("--model", metavar="NAME", help="the model here (default: the source model's name)")
     imported.add_argument("--dataset", required=True, metavar="NAME", help="the dataset here")
@@ -61,27 +58,13 @@ def register(subparsers: Any) -> None:
     add_stack_arguments(imported, topic=True)
     imported.set_defaults(handler=run_import)
 
-    share = subparsers.add_parser("share", help="let another account import a model's versions")
+    share = subparsers.add_parser("share", help=summary("share"))
     share.add_argument("model", metavar="MODEL", help="the model, in this account")
     share.add_argument("--account", required=True, metavar="ID", help="the account that may import it")
     share.add_argument("--yes", action="store_true", help="attach the policy without asking")
     share.add_argument("--json", action="store_true", help="machine-readable output")
     share.add_argument("--region", metavar="REGION", help="the AWS region (default: the SDK's)")
     share.set_defaults(handler=run_share)
-
-
-@contextlib.contextmanager
-def _quiet_logs() -> Iterator[None]:
-    """The services' structured logs are for the functions' log groups: a command prints its own
-    lines, and only errors of the services it calls."""
-    from model_steward.observability import logger
-
-    previous = logger.log_level
-    logger.setLevel("ERROR")
-    try:
-        yield
-    finally:
-        logger.setLevel(previous)
 
 
 # ---------------------------------------------------------------------------------------------- import
@@ -150,11 +133,6 @@ def describe(record: ImportRecord) -> list[str]:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    with _quiet_logs():
-        return _run_import(args)
-
-
-def _run_import(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime, timedelta
 
     from model_steward.adapters.iam import IamRoles
@@ -199,11 +177,6 @@ def _run_import(args: argparse.Namespace) -> int:
 
 
 def run_share(args: argparse.Namespace) -> int:
-    with _quiet_logs():
-        return _run_share(args)
-
-
-def _run_share(args: argparse.Namespace) -> int:
     import re
 
     from model_steward.adapters.lookout_imports import LookoutImports

@@ -76,3 +76,10 @@ def approval_bus_arn() -> str:
 
     settings: ApprovalSettings = load_settings(ApprovalSettings)
     return settings.approval_bus_arn
+
+
+def cli_target(settings: CommonSettings) -> str:
+    """How the `steward` commands named in this deployment's alerts reach it."""
+    from model_steward.domain.links import cli_target as target
+
+    return target(settings.stack_name or None, settings.region)

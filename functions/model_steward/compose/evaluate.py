@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from model_steward.compose import alerter_for, approval_bus_arn, ledger, registry
+from model_steward.compose import alerter_for, approval_bus_arn, cli_target, ledger, registry
 
 if TYPE_CHECKING:
     from model_steward.models.settings import EvaluateSettings
@@ -24,5 +24,6 @@ def evaluate_service(settings: EvaluateSettings) -> EvaluateService:
         registries={lookout.registry_id: lookout},
         policies=PolicySource(settings.base_policy(), document),
         alerter=alerter_for(settings, table),
+        cli_target=cli_target(settings),
         approvals=Approvals(settings.environment) if approval_bus_arn() else None,
     )

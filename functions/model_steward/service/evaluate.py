@@ -81,6 +81,7 @@ class EvaluateService:
     registries: dict[str, ModelRegistry]
     policies: PolicySource
     alerter: Alerter
+    cli_target: str = ""  # how `steward` commands in alerts reach this deployment (links.cli_target)
     approvals: Approvals | None = None
     """Where this deployment sends approvals of the versions it promotes (None: nowhere)."""
 
@@ -110,6 +111,7 @@ class ModelEvaluator:
         self.registry = registry
         self.policies = service.policies
         self.alerter = service.alerter
+        self.cli_target = service.cli_target
         self.approvals = service.approvals
         self.now = now
         self.result = Evaluation(model_name="")
@@ -126,7 +128,9 @@ class ModelEvaluator:
         model = self.model = self.registry.describe_model(name)
         start = min([*state.open_versions, state.last_seen_version + 1])
         listed = self.registry.version_numbers(name, from_version=start)
-        links = Links(console_url=self.registry.console_url(name), ledger=ledger_command(name))
+        links = Links(
+            console_url=self.registry.console_url(name), ledger=ledger_command(name, self.cli_target)
+        )
 
         successes: list[tuple[VersionFacts, VersionRecord | None]] = []
         for version in listed:
@@ -284,7 +288,8 @@ class ModelEvaluator:
         self._write(record, step, alert=alert, outbox=self._approval(decision, facts))
 
     def _decision_alert(self, decision: Decision, links: Links, facts: VersionFacts) -> Alert:
-        return self.lineage.annotate(alerts.for_decision(decision, links=links, version=facts), facts)
+        alert = alerts.for_decision(decision, links=links, version=facts, target=self.cli_target)
+        return self.lineage.annotate(alert, facts)
 
     def _approval(self, decision: Decision, facts: VersionFacts) -> list[AlertRecord]:
         """The approval written with a decision that approves the version (when this deployment

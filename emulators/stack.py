@@ -54,7 +54,8 @@ from moto.s3 import notifications as moto_s3_notifications
 from moto.server import ThreadedMotoServer
 
 from emulators import cfn, completion, events, iam
-from emulators.lookout import LookoutEmulator, LookoutState
+from emulators.lookout import LookoutEmulator
+from emulators.lookout.emulator import LookoutAccount
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "template.yaml"
@@ -295,14 +296,9 @@ class LocalStack:
         self.operator: iam.Credentials | None = None  # who tests and the CLI act as
 
     @property
-    def lookout(self) -> LookoutState:
-        """The Lookout for Equipment emulator's state of this stack's account (the scenario API)."""
-        cloud = self._cloud()
-        return (
-            cloud.lookout
-            if self.account_id == cloud.lookout.account_id
-            else cloud.lookout.account(self.account_id)
-        )
+    def lookout(self) -> LookoutEmulator | LookoutAccount:
+        """The Lookout for Equipment emulator, as this stack's account (the scenario API)."""
+        return self._cloud().lookout.account(self.account_id)
 
     @property
     def moto_url(self) -> str:

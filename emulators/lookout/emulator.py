@@ -45,7 +45,7 @@ class LookoutEmulator(LookoutState):
         super().__init__(
             region, account_id, clock=clock, complete_imports_immediately=complete_imports_immediately
         )
-        self.accounts = Accounts(self)
+        self.accounts = Accounts(self, lambda account_id: LookoutAccount(self, account_id))
         self.service = LookoutService(self, authoriser=authoriser, accounts=self.accounts)
         self._address = (host, port)
         self._server: EmulatorHTTPServer | None = None
@@ -118,9 +118,11 @@ class LookoutEmulator(LookoutState):
         settings.update(kwargs)
         return boto3.client("lookoutequipment", **settings)
 
-    def account(self, account_id: str) -> LookoutState:
+    def account(self, account_id: str) -> LookoutAccount | LookoutEmulator:
         """Another account's state (created empty on first use): seed its models there."""
-        return self.accounts.account(account_id)
+        state = self.accounts.account(account_id)
+        assert isinstance(state, LookoutAccount | LookoutEmulator)
+        return state
 
     # ---------------------------------------------------------------- accessors
 
@@ -152,3 +154,27 @@ class LookoutEmulator(LookoutState):
             except ServiceError as error:
                 raise KeyError(error.message) from None
         return {name: value for name, value in response.items() if value is not None}
+
+
+class LookoutAccount(LookoutState):
+    """Another account of a running emulator: its state, and the emulator's accessors acting in it."""
+
+    def __init__(self, emulator: LookoutEmulator, account_id: str) -> None:
+        super().__init__(
+            emulator.region,
+            account_id,
+            clock=emulator.now,
+            complete_imports_immediately=emulator.complete_imports_immediately,
+            lock=emulator.lock,
+        )
+        self.emulator = emulator
+
+    @property
+    def endpoint_url(self) -> str:
+        return self.emulator.endpoint_url
+
+    def describe(self, model_name: str) -> dict[str, Any]:
+        return self.emulator.describe(model_name, account_id=self.account_id)
+
+    def describe_version(self, model_name: str, version: int) -> dict[str, Any]:
+        return self.emulator.describe_version(model_name, version, account_id=self.account_id)

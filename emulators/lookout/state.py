@@ -1057,23 +1057,26 @@ class Accounts:
     the default account's region, clock and settings, all under one lock (an import reads one
     account and writes another)."""
 
-    def __init__(self, default: LookoutState) -> None:
+    def __init__(self, default: LookoutState, make: Callable[[str], LookoutState] | None = None) -> None:
         self.default = default
+        self._make = make or self._state
         self._states: dict[str, LookoutState] = {default.account_id: default}
+
+    def _state(self, account_id: str) -> LookoutState:
+        return LookoutState(
+            self.default.region,
+            account_id,
+            clock=self.default.now,
+            complete_imports_immediately=self.default.complete_imports_immediately,
+            lock=self.default.lock,
+        )
 
     def account(self, account_id: str) -> LookoutState:
         """The account's state (a new, empty one the first time)."""
         with self.default.lock:
             state = self._states.get(account_id)
             if state is None:
-                state = LookoutState(
-                    self.default.region,
-                    account_id,
-                    clock=self.default.now,
-                    complete_imports_immediately=self.default.complete_imports_immediately,
-                    lock=self.default.lock,
-                )
-                self._states[account_id] = state
+                state = self._states[account_id] = self._make(account_id)
             return state
 
     def existing(self, account_id: str) -> LookoutState | None:

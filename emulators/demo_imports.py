@@ -18,6 +18,7 @@ from pathlib import Path
 import boto3
 from botocore.exceptions import ClientError
 
+from emulators.iam import operator_arn
 from emulators.samples import metrics_json
 from emulators.stack import LocalCloud, LocalStack
 from model_steward import cli
@@ -35,17 +36,22 @@ Quiet = Callable[[], AbstractContextManager[None]]
 
 
 def _steward(stack: LocalStack, say: Callable[[str], None], out: Path, *words: str) -> str:
+    """Run a command as the stack's operator; what it prints is shown (the structured logs of the
+    code it shares with the functions, which in this process log as the functions do, are not)."""
     say(f"   $ steward {' '.join(words)}")
     output = io.StringIO()
     with stack.as_operator(), contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
         code = cli.main(list(words))
-    for line in output.getvalue().splitlines():
+    shown = "".join(
+        line for line in output.getvalue().splitlines(keepends=True) if not line.startswith('{"level"')
+    )
+    for line in shown.splitlines():
         say(f"     {line}")
     if code:
         say(f"     (exit code {code})")
     name = "-".join(w for w in words[:2] if not w.startswith("arn:"))
-    (out / f"steward-{stack.stack_name}-{name}.txt").write_text(output.getvalue())
-    return output.getvalue()
+    (out / f"steward-{stack.stack_name}-{name}.txt").write_text(shown)
+    return shown
 
 
 def _tick(stack: LocalStack, quiet: Quiet) -> None:
@@ -93,6 +99,7 @@ def _deploy(cloud: LocalCloud) -> tuple[LocalStack, LocalStack]:
             "ImportSourceAccounts": STAGING,
             "ImportModelMap": "pump-01=pump-01:pump-data,pump-02=pump-02:pump-data",
             "ImportRoleArn": IMPORT_ROLE,
+            "AlertPublisherArns": operator_arn(PRODUCTION),  # its `steward import` alerts at once
         },
         account_id=PRODUCTION,
         stack_name="production",

@@ -195,7 +195,8 @@ class Unit:
     promotion: str | None = None  # the running retraining scheduler's mode; None: no scheduler running
     metrics_destination: Destination | None = None
     results_destination: Destination | None = None
-    summary_lag: int = 0  # reads of the execution summary that still show ``lagging_active``
+    summary_lag: int = 0  # after an activation, reads of the execution summary that show the old version
+    lag_remaining: int = 0
     lagging_active: int | None = None
 
     @property
@@ -577,7 +578,7 @@ class SiteWiseState:
 
     def _activate(self, unit: Unit, version: int) -> None:
         if unit.active != version and unit.summary_lag > 0:
-            unit.lagging_active = unit.active
+            unit.lagging_active, unit.lag_remaining = unit.active, unit.summary_lag
         unit.active = version
         unit.ever_activated = True
 
@@ -812,8 +813,9 @@ class SiteWiseState:
         activate: bool = False,
         started_at: datetime | None = None,
     ) -> int:
-        """The customer trains the model on the asset (a TRAIN_MODEL action, at once); returns the
-        version. ``activate``: then start inference with it as ``targetModelVersion``."""
+        """The customer trains the model on the asset (a TRAIN_MODEL action); returns the version.
+        It ends at once with ``status`` (``RUNNING``: it goes on until :meth:`finish_retraining`).
+        ``activate``: then start inference with it as ``targetModelVersion``."""
         with self.lock:
             unit = self.unit(key)
             payload = self._training_payload(unit, TRAIN_MODEL)
@@ -833,6 +835,10 @@ class SiteWiseState:
                 self.now(),
             )
             version = self._start_training(unit, started_at=started_at)
+            unit.actions.append(action)
+            self.actions[action.id] = action
+            if status == "RUNNING":
+                return version
             self._finish_training(
                 unit,
                 unit.training(version),
@@ -843,8 +849,6 @@ class SiteWiseState:
                 reason_code=reason_code,
                 failure_message=failure_message,
             )
-            unit.actions.append(action)
-            self.actions[action.id] = action
         if activate:
             if status != "COMPLETED":
                 raise ValueError("only a COMPLETED version can be activated")
@@ -1035,9 +1039,9 @@ class SiteWiseState:
     def summary(self, unit: Unit) -> dict[str, str]:
         """The execution summary map of a unit now (an activation may still lag, see set_summary_lag)."""
         active = unit.active
-        if unit.summary_lag > 0 and unit.lagging_active != unit.active:
+        if unit.lag_remaining > 0:
             active = unit.lagging_active
-            unit.summary_lag -= 1
+            unit.lag_remaining -= 1
         values: dict[str, str] = {}
         _, running_key = parse_location(self.facts.inference_active)
         values[running_key] = "TRUE" if unit.inference_running else "FALSE"

@@ -11,7 +11,7 @@ fingerprint moving with the active version and the latest retraining, and inject
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -96,6 +96,7 @@ class FakeRegistry:
         self.calls: list[Call] = []
         self._faults: dict[str, list[StewardError]] = {}
         self._hooks: dict[tuple[str, int], Callable[[], None]] = {}
+        self.labels: dict[str, str] = {}  # sensor name -> readable label (sensor_labels)
 
     # ------------------------------------------------------------------ scenario API
     def seed_model(
@@ -405,3 +406,8 @@ class FakeRegistry:
 
     def diagnostics_hint(self, key: str) -> VersionRef | None:
         return diagnostics_hint(key)  # the registry's own layout rule
+
+    def sensor_labels(self, names: Iterable[str]) -> dict[str, str]:
+        """The labels a test gave ``self.labels`` for the names asked (Lookout itself has none)."""
+        self._enter("sensor_labels", tuple(names))
+        return {name: self.labels[name] for name in names if name in self.labels}

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from model_steward.adapters.sitewise import SiteWiseRegistry
     from model_steward.models.settings import (
         CommonSettings,
         DiagnosticsSettings,
@@ -39,6 +40,14 @@ def registry(region: str) -> ModelRegistry:
     from model_steward.adapters.lookout import LookoutRegistry
 
     return LookoutRegistry(region)
+
+
+def sitewise_registry(region: str, *, facts_text: str = "", models: tuple[str, ...] = ()) -> SiteWiseRegistry:
+    """AWS IoT SiteWise anomaly detection, reading undocumented facts where ``facts_text`` says."""
+    from model_steward.adapters.sitewise import SiteWiseRegistry
+    from model_steward.models.sitewise import SiteWiseFacts
+
+    return SiteWiseRegistry(region, facts=SiteWiseFacts.parse(facts_text), models=models)
 
 
 def alerter(

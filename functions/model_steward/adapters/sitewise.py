@@ -397,12 +397,6 @@ class SiteWiseRegistry:
                     listed=summary,
                 )
             )
-        unnumbered = [t.execution_id for t in found if t.version is None]
-        if unnumbered:
-            logger.warning(
-                "training executions without a version number where SiteWiseFacts.version says",
-                extra={"location": self.facts.version, "executions": unnumbered[:10]},
-            )
         return sorted(found, key=lambda t: t.started, reverse=True)
 
     def _training(self, key: str, version: int) -> Training:
@@ -845,9 +839,19 @@ class SiteWiseRegistry:
     @tracer.capture_method
     def version_numbers(self, model_name: str, *, from_version: int = 1) -> list[int]:
         model_id, asset_id = self._unit(model_name)
-        return sorted(
-            {t.version for t in self.trainings(model_id, asset_id) if t.version and t.version >= from_version}
-        )
+        trainings = self.trainings(model_id, asset_id)
+        unnumbered = [t.execution_id for t in trainings if t.version is None]
+        if unnumbered:  # not governed until the setting says where the number is
+            logger.warning(
+                "training executions without a version number where SiteWiseFacts.version says "
+                "(run steward sitewise probe)",
+                extra={
+                    "model_name": model_name,
+                    "location": self.facts.version,
+                    "executions": unnumbered[:10],
+                },
+            )
+        return sorted({t.version for t in trainings if t.version and t.version >= from_version})
 
     @tracer.capture_method
     def describe_version(self, model_name: str, version: int) -> VersionFacts:
@@ -959,6 +963,110 @@ class SiteWiseRegistry:
                     if found is not None and found.key == key:
                         return VersionRef(unit_key(model_id, asset_id), training.version)
         return None
+
+    # ------------------------------------------------------------------ probe
+    def probe(
+        self, model_id: str, asset_id: str, *, executions: int = 5, objects: int = 20
+    ) -> dict[str, Any]:
+        """What the account returns for one unit, raw: the computation model, the asset, the execution
+        summary, the training executions (the newest described), the actions' payloads, the object
+        names under the destinations and the newest metrics file. A part that cannot be read says why."""
+        found: dict[str, Any] = {
+            "computation_model_id": model_id,
+            "asset_id": asset_id,
+            "facts": self.facts.text(),
+        }
+
+        def part(name: str, read: Callable[[], Any]) -> Any:
+            try:
+                found[name] = _jsonable(read())
+            except StewardError as exc:
+                found[name] = {"error": str(exc)}
+                return None
+            return found[name]
+
+        described = part(
+            "computation_model",
+            lambda: self._call(
+                "describe_computation_model",
+                f"DescribeComputationModel {model_id}",
+                computationModelId=model_id,
+            ),
+        )
+        asset = part("asset", lambda: self.asset(asset_id))
+        if isinstance(asset, dict) and "error" not in asset:
+            found["asset"] = {
+                "assetId": asset.get("assetId"),
+                "assetName": asset.get("assetName"),
+                "assetProperties": [
+                    {"id": p.get("id"), "name": p.get("name"), "dataType": p.get("dataType")}
+                    for p in asset.get("assetProperties", [])
+                ],
+            }
+        part("execution_summary", lambda: self.summary(model_id, asset_id))
+        trainings = part(
+            "training_executions",
+            lambda: list(
+                self._pages(
+                    "list_executions",
+                    "ListExecutions",
+                    "executionSummaries",
+                    actionType=self.facts.training_action,
+                    **self._scope(model_id, asset_id),
+                )
+            ),
+        )
+        if isinstance(trainings, list):
+            newest = sorted(trainings, key=lambda e: str(e.get("executionStartTime")), reverse=True)[
+                :executions
+            ]
+            part(
+                "described_executions",
+                lambda: [self.execution(str(e["executionId"])) for e in newest],
+            )
+        if described is None or "error" in (described or {}):
+            return found
+        actions = part("actions", lambda: self.actions(model_id, asset_id))
+        if actions is None:
+            return found
+        found["actions"] = [
+            {
+                "actionId": a.id,
+                "actionDefinitionId": a.definition_id,
+                "executionTime": a.executed_at.isoformat(),
+                "payload": a.payload if a.payload is not None else a.text,
+            }
+            for a in self.actions(model_id, asset_id)
+        ]
+        info = self.model_info(model_id)
+        records = self.actions(model_id, asset_id)
+        for kind, results in (("metrics", False), ("results", True)):
+            places = self.destinations(info, records, results=results)
+            listing: dict[str, Any] = {}
+            for place in places:
+                try:
+                    stored = sorted(self._objects(place), key=lambda o: o.last_modified, reverse=True)
+                    listing[place.uri] = [
+                        {"key": o.key, "last_modified": o.last_modified.isoformat()} for o in stored[:objects]
+                    ]
+                except StewardError as exc:
+                    listing[place.uri] = {"error": str(exc)}
+            found[f"{kind}_objects"] = listing
+        completed = [t for t in self.trainings(model_id, asset_id) if t.state == "COMPLETED"]
+        if completed:
+            newest_training = completed[0]
+            stored_file = self.find_file(
+                self.destinations(info, records, results=False),
+                self.facts.metrics_suffix,
+                newest_training,
+                asset_id,
+            )
+            if stored_file is not None:
+                part(
+                    "newest_metrics_file",
+                    lambda: {"uri": stored_file.uri, "document": self.read_json(stored_file)},
+                )
+        return found
 
     def sensor_labels(self, names: Iterable[str]) -> dict[str, str]:
         """``<asset name> / <property name>`` for each ``assetId\\propertyId`` that can be resolved."""

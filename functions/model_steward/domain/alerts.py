@@ -113,8 +113,10 @@ def _sentence(text: str) -> str:
     return text if text[-1] in ".!?" else text + "."
 
 
-def _who(model_name: str | None, version: int | None) -> str:
-    name = short_name(model_name) if model_name else "Model Steward"
+def _who(model_name: str | None, version: int | None, label: str | None = None) -> str:
+    """How a title names a model: its label (SiteWise: model / asset) when it has one."""
+    shown = label or model_name
+    name = short_name(shown) if shown else "Model Steward"
     return f"{name} v{version}" if version is not None else name
 
 
@@ -127,6 +129,7 @@ _RULE_LABEL = {
     RuleId.NEWER_THAN_ACTIVE: "Newer than active",
     RuleId.MODEL_QUALITY: "Model quality",
     RuleId.METRICS_READABLE: "Metrics readable",
+    RuleId.COMPARABLE_WINDOWS: "Comparable windows",
     RuleId.EVENT_RECALL: "Event recall",
     RuleId.MEAN_FOREWARNING: "Mean forewarning",
     RuleId.UNKNOWN_EVENTS: "Unknown events",
@@ -245,13 +248,13 @@ def decision_numbers(decision: Decision, version: VersionFacts | None = None) ->
 
 
 def _decision_title(decision: Decision, kind: AlertKind) -> str:
-    who = _who(decision.model_name, decision.version)
+    who = _who(decision.model_name, decision.version, decision.model_label)
     return {
         AlertKind.PROMOTED: f"{who} promoted",
         AlertKind.WOULD_PROMOTE: f"{who} would be promoted (dry run)",
         AlertKind.HELD: f"{who} held for review",
         AlertKind.REJECTED: f"{who} rejected",
-        AlertKind.CONFIGURATION_PROBLEM: f"{who}: MANAGED scheduler conflict",
+        AlertKind.CONFIGURATION_PROBLEM: f"{who}: scheduler conflict",
     }[kind]
 
 
@@ -278,6 +281,7 @@ def for_decision(decision: Decision, *, links: Links, version: VersionFacts | No
         kind=kind,
         severity=SEVERITY[kind],
         model_name=decision.model_name,
+        model_label=decision.model_label,
         version=decision.version,
         title=_decision_title(decision, kind),
         summary=decision.summary,
@@ -305,7 +309,7 @@ def for_failed_version(version: VersionFacts, *, links: Links, now: datetime | N
     what = "Retraining" if version.source_type in (None, "RETRAINING") else "Training"
     because = f": {_sentence(version.failed_reason)}" if version.failed_reason else "."
     summary = (
-        f"{what} of {version.model_name} version {version.version} {ended}{because} "
+        f"{what} of {version.label or version.model_name} version {version.version} {ended}{because} "
         "The active version is unchanged."
     )
     reasons = []
@@ -339,8 +343,9 @@ def for_failed_version(version: VersionFacts, *, links: Links, now: datetime | N
         kind=kind,
         severity=SEVERITY[kind],
         model_name=version.model_name,
+        model_label=version.label,
         version=version.version,
-        title=f"{_who(version.model_name, version.version)} {what.lower()} {ended}",
+        title=f"{_who(version.model_name, version.version, version.label)} {what.lower()} {ended}",
         summary=summary,
         reasons=reasons,
         numbers=numbers,

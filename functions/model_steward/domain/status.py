@@ -132,6 +132,15 @@ def findings(
                 "acts on nothing; set PromoteMode MANUAL.",
             )
         )
+    elif model.promote_mode == "SERVICE_MANAGED":
+        found.append(
+            Finding(
+                Level.CRITICAL,
+                "managed-scheduler",
+                "SERVICE_MANAGED retraining scheduler: the service activates versions itself and Model "
+                "Steward acts on nothing; restart it with promotion CUSTOMER_MANAGED.",
+            )
+        )
     status = model.latest_retraining_status
     if status in ("FAILED", "CANCELED"):
         reason = f": {model.latest_retraining_failed_reason}" if model.latest_retraining_failed_reason else ""

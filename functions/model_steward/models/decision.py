@@ -185,6 +185,7 @@ class RuleId(StrEnum):
     NEWER_THAN_ACTIVE = "newer_than_active"
     MODEL_QUALITY = "model_quality"
     METRICS_READABLE = "metrics_readable"
+    COMPARABLE_WINDOWS = "comparable_windows"
     EVENT_RECALL = "event_recall"
     MEAN_FOREWARNING = "mean_forewarning"
     UNKNOWN_EVENTS = "unknown_events"

@@ -477,6 +477,7 @@ def for_diagnostics(
     source_uri: str,
     links: Links,
     now: datetime | None = None,
+    model_label: str | None = None,
 ) -> Alert:
     """A pointwise diagnostics file summarised: how much is anomalous, in how many events, and the
     sensors that drove it. The alert carries at most MAX_DIAGNOSTIC_EVENTS events; the report has
@@ -538,7 +539,7 @@ def for_diagnostics(
             f"diagnostics.events: the first {MAX_DIAGNOSTIC_EVENTS} of {summary.event_count} events "
             "(the report lists them all)"
         )
-    who = _who(model_name, version)
+    who = _who(model_name, version, model_label)
     return Alert(
         alert_id=(
             f"{model_name or '*'}#v{version if version is not None else '-'}#"
@@ -547,6 +548,7 @@ def for_diagnostics(
         kind=AlertKind.DIAGNOSTICS_SUMMARY,
         severity=SEVERITY[AlertKind.DIAGNOSTICS_SUMMARY],
         model_name=model_name,
+        model_label=model_label,
         version=version,
         title=f"{who} diagnostics: {events}" if model_name else f"Diagnostics: {events}",
         summary=text,
@@ -576,11 +578,18 @@ def for_summarised_file(
     alert_id: str,
     outputs: tuple[str, str],
     now: datetime | None = None,
+    model_label: str | None = None,
 ) -> Alert:
     """:func:`for_diagnostics` for an announced file: its id, where the summary and report are, and
     why it is not linked to a version when it is not."""
     alert = for_diagnostics(
-        summary, model_name=model_name, version=version, source_uri=source_uri, links=links, now=now
+        summary,
+        model_name=model_name,
+        version=version,
+        source_uri=source_uri,
+        links=links,
+        now=now,
+        model_label=model_label,
     )
     reasons = [*alert.reasons, f"Summary: {outputs[0]}; report: {outputs[1]}."]
     if model_name is None:
@@ -598,6 +607,7 @@ def for_unreadable_file(
     links: Links,
     alert_id: str,
     now: datetime | None = None,
+    model_label: str | None = None,
 ) -> Alert:
     """A diagnostics file the parser refuses. CONFIGURATION_PROBLEM, WARNING: a person must look at
     what wrote the file; nothing of Model Steward's own is broken (not a SYSTEM_ERROR) and no
@@ -613,19 +623,20 @@ def for_unreadable_file(
         now=now,
     )
     title = (
-        f"{_who(model_name, version)}: diagnostics file unreadable"
+        f"{_who(model_name, version, model_label)}: diagnostics file unreadable"
         if model_name
         else "Diagnostics file unreadable"
     )
     return alert.model_copy(
         update={
             "alert_id": alert_id,
+            "model_label": model_label,
             "severity": AlertSeverity.WARNING,
             "version": version,
             "title": title,
             "look_at": [
                 "The file where it broke (named above): whether it was written completely, and by "
-                "Lookout for Equipment; a changed file format would break every later file too."
+                "the model registry; a changed file format would break every later file too."
             ],
         }
     )

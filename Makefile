@@ -8,10 +8,11 @@ BIN        := $(VENV)/bin
 PY         := $(BIN)/python
 STAMP      := $(VENV)/.installed
 REGION     ?= eu-west-1
+BROWSER    := /usr/bin/chromium
 # The Lambda runtime is python3.13: `sam build` needs that interpreter on PATH.
 PY313_DIR   = $(shell d=$$(dirname "$$(scripts/find-python)"); [ -x "$$d/python3.13" ] && echo "$$d")
 
-.PHONY: help dev lint format test unit integration demo build deploy bench bench-diagnostics bench-watch clean
+.PHONY: help dev lint format test unit integration demo build deploy bench bench-diagnostics bench-watch clean browser
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -42,7 +43,13 @@ unit: $(STAMP) ## pure tests, the service suite on in-memory fakes, contract and
 integration: $(STAMP) ## tests through the local stack (template deployed into moto + emulator)
 	$(BIN)/pytest tests/integration
 
-test: dev lint ## everything CI checks: dev, lint, all tests (random order: PYTEST_ARGS=--randomly-seed=N repeats one)
+browser: ## Debian's chromium for the report's browser test (apt-get as root; without it the test skips)
+	@if [ -x $(BROWSER) ]; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else echo "make browser: no $(BROWSER), and no apt-get as root to install it: the browser test will skip"; fi
+
+test: dev lint browser ## everything CI checks: dev, lint, all tests (random order: PYTEST_ARGS=--randomly-seed=N repeats one)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 demo: $(STAMP) ## run Model Steward locally (moto + Lookout for Equipment emulator)

@@ -1,87 +1,134 @@
-"""Diagnostics summary vs plain gzip inflation of the same file, and memory across file sizes.
+"""`steward diagnostics summarize` (the whole process) vs plain zlib inflation of the same file.
 
-    .venv/bin/python -m benchmarks.diagnostics_bench                 # 100k x 50, then 25k/100k/400k
-    .venv/bin/python -m benchmarks.diagnostics_bench --quick         # 20k x 50, then 5k/20k/80k
-    .venv/bin/python -m benchmarks.diagnostics_bench --records 50000 --sensors 100 --sizes 10000,50000
+    .venv/bin/python -m benchmarks.diagnostics_bench            # 25k, 100k, 400k records x 50 sensors
+    .venv/bin/python -m benchmarks.diagnostics_bench --quick    # 5k, 20k, 80k
+    .venv/bin/python -m benchmarks.diagnostics_bench --sizes 10000,50000 --sensors 100 --runs 5
 
-Files are generated deterministically (seeded) as gzipped JSON Lines shaped like the service's
-records, and cached under benchmarks/.data/ (gitignored). Times are the best of 3 interleaved runs in this
-process; memory is measured in a fresh subprocess per file: the peak RSS increase over the RSS after
-imports (Linux VmHWM, reset first), and tracemalloc's peak in a separate run since tracing is slow.
-Figures only: nothing here asserts on timing.
+Files are generated deterministically (benchmarks/diagnostics_cases.py) as gzipped JSON Lines shaped
+like the service's records and cached under benchmarks/.data/ (gitignored); 100k x 50 is about
+264 MB of JSON, 24.7 MiB of gzip. For each file, interleaved runs (best kept, so that a noisy
+neighbour slows both sides alike):
+
+* zlib: this process inflating the file with the standard library's zlib, 1 MiB read at a time,
+  at most 1 MiB of output per call (zlib at its fastest here; the baseline of the ratios);
+* one-call zlib: the same inflating each read in one call, the baseline this benchmark used
+  before; its time swings between about 1x and 1.8x the former with the allocator's state
+  (the output buffer grows again and again), so its ratio is shown last, for reference;
+* CLI: a fresh ``steward diagnostics summarize FILE --json`` process, interpreter start included,
+  with its own peak RSS (``VmHWM`` read by the process as it exits);
+* in-process: ``read_diagnostics`` alone in this process, for comparison.
+
+Each is timed twice: wall-clock, and CPU (user + system: the child's rusage, this process's
+``process_time``). The work is single-threaded, so both agree on a quiet machine; on a shared one
+the CPU ratio is the steadier figure.
+
+One more CLI row runs the largest file with the ``isal`` package hidden, as on an installation
+without it (the standard library's gzip is the fallback). Figures only: nothing here asserts.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
-import random
-import resource
+import os
 import subprocess
 import sys
 import time
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.diagnostics_cases import write_bench_file
+
 DATA_DIR = Path(__file__).resolve().parent / ".data"
-READ_SIZE = 1 << 20
+ROOT = Path(__file__).resolve().parent.parent
+_CLI = """
+import atexit, sys
+from pathlib import Path
+
+def peak():  # VmHWM: this process's own peak RSS (ru_maxrss would count the parent's pages before exec)
+    status = Path("/proc/self/status").read_text().split("VmHWM:")[1]
+    print(f"VmHWM {int(status.split()[0])}", file=sys.stderr)
+
+atexit.register(peak)
+if sys.argv.pop(1) == "without-isal":
+    sys.modules["isal"] = None
+from model_steward.cli import main
+sys.exit(main())
+"""
 
 
 def data_file(records: int, sensors: int, seed: int = 7) -> Path:
-    """Generate (once) a gzipped JSON Lines diagnostics file; return its path."""
-    DATA_DIR.mkdir(exist_ok=True)
-    path = DATA_DIR / f"diagnostics-{records}x{sensors}-s{seed}.jsonl.gz"
-    if path.exists():
-        return path
-    rng = random.Random(seed)
-    components = [f"component_{rng.getrandbits(32):08x}" for _ in range((sensors + 9) // 10)]
-    names = [json.dumps(f"{components[i // 10]}\\sensor{i:02d}")[1:-1] for i in range(sensors)]
-    weights = [rng.random() for _ in range(sensors)]
-    start = 1615501500  # 2021-03-11T22:25:00Z
-    anomalous = False
-    tmp = path.with_suffix(".tmp")
-    compressor = zlib.compressobj(6, zlib.DEFLATED, 31)
-    with tmp.open("wb") as out:
-        lines: list[str] = []
-        for n in range(records):
-            # Runs: ~0.2% chance to start an event, events last ~15 records (a few % anomalous).
-            anomalous = rng.random() < (0.93 if anomalous else 0.002)
-            moment = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(start + 300 * n))
-            score = rng.uniform(0.55, 1.0) if anomalous else rng.uniform(0.0, 0.45)
-            raw = [w * rng.random() for w in weights]
-            total = sum(raw) or 1.0
-            diagnostics = ", ".join(
-                f'{{"name": "{name}", "value": {value / total:.5f}}}'
-                for name, value in zip(names, raw, strict=True)
-            )
-            reason = "ANOMALY_DETECTED" if anomalous else "NO_ANOMALY_DETECTED"
-            lines.append(
-                f'{{"timestamp": "{moment}.000000", "prediction": {int(anomalous)}, '
-                f'"prediction_reason": "{reason}", "anomaly_score": {score:.5f}, '
-                f'"diagnostics": [{diagnostics}]}}\n'
-            )
-            if len(lines) == 1000:
-                out.write(compressor.compress("".join(lines).encode()))
-                lines = []
-        out.write(compressor.compress("".join(lines).encode()))
-        out.write(compressor.flush())
-    tmp.rename(path)
-    return path
+    return write_bench_file(
+        DATA_DIR / f"diagnostics-{records}x{sensors}-s{seed}.jsonl.gz", records, sensors, seed
+    )
 
 
-def inflate_only(path: Path) -> int:
-    """Plain streaming gzip inflation of the file (the baseline); returns the decompressed size."""
+def inflate_one_call(path: Path) -> int:
+    """zlib inflating each 1 MiB read in one call (the former baseline); the decompressed size."""
     size = 0
     with path.open("rb") as source:
         inflater = zlib.decompressobj(31)
-        while chunk := source.read(READ_SIZE):
+        while chunk := source.read(1 << 20):
             while chunk:
                 size += len(inflater.decompress(chunk))
                 chunk = inflater.unused_data
                 if inflater.eof and chunk:
                     inflater = zlib.decompressobj(31)
     return size
+
+
+def inflate_only(path: Path) -> int:
+    """zlib inflation, 1 MiB read at a time, at most 1 MiB of output per call (the baseline)."""
+    size = 0
+    with path.open("rb") as source:
+        inflater = zlib.decompressobj(31)
+        while chunk := source.read(1 << 20):
+            while chunk:
+                size += len(inflater.decompress(chunk, 1 << 20))
+                chunk = inflater.unconsumed_tail or inflater.unused_data
+                if inflater.eof and chunk:
+                    inflater = zlib.decompressobj(31)
+    return size
+
+
+@dataclass
+class Times:
+    """Best wall-clock and best CPU seconds (user + system) over the runs."""
+
+    wall: float = float("inf")
+    cpu: float = float("inf")
+
+    def add(self, wall: float, cpu: float) -> None:
+        self.wall, self.cpu = min(self.wall, wall), min(self.cpu, cpu)
+
+
+def timed(function: object, *args: object) -> tuple[float, float]:
+    """(wall, CPU) seconds of a call in this process."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    function(*args)  # type: ignore[operator]
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def cli_run(path: Path, *, without_isal: bool = False) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak RSS MiB) of one ``steward diagnostics summarize PATH --json``
+    process (what the ``steward`` script runs, plus a report of the process's peak RSS at exit)."""
+    mode = "without-isal" if without_isal else "as-installed"
+    began = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CLI, mode, "diagnostics", "summarize", str(path), "--json"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    assert child.stderr is not None
+    stderr = child.stderr.read().decode()
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - began
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise SystemExit(f"steward exited {child.returncode} on {path}: {stderr}")
+    peak_kib = int(stderr.rsplit("VmHWM ", 1)[1].split()[0])
+    return seconds, usage.ru_utime + usage.ru_stime, peak_kib / 1024
 
 
 def summarise(path: Path) -> object:
@@ -91,98 +138,65 @@ def summarise(path: Path) -> object:
         return read_diagnostics(source)
 
 
-def best_of(runs: int, function: object, *args: object) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        began = time.perf_counter()
-        function(*args)  # type: ignore[operator]
-        best = min(best, time.perf_counter() - began)
-    return best
-
-
-def rss_kib(field: str) -> int:
-    """VmRSS (now) or VmHWM (peak since the last reset) of this process, in KiB (Linux)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-def reset_peak_rss() -> None:
-    """Reset VmHWM to the current RSS (Linux: write 5 to clear_refs), so the next peak is the run's own."""
-    with contextlib.suppress(OSError):
-        Path("/proc/self/clear_refs").write_text("5")
-
-
-def measure_memory(path: Path) -> dict[str, float]:
-    """Run in a fresh interpreter: RSS increase and tracemalloc peak of one summary."""
-    code = (
-        "import json, sys, tracemalloc\n"
-        "from pathlib import Path\n"
-        "from benchmarks.diagnostics_bench import rss_kib, reset_peak_rss, summarise\n"
-        "import model_steward.domain.diagnostics\n"
-        "before = rss_kib('VmRSS')\n"
-        "reset_peak_rss()\n"
-        "summarise(Path(sys.argv[1]))\n"
-        "after = rss_kib('VmHWM')\n"
-        "tracemalloc.start()\n"
-        "summarise(Path(sys.argv[1]))\n"
-        "peak = tracemalloc.get_traced_memory()[1]\n"
-        "print(json.dumps({'rss_mb': (after - before) / 1024, 'traced_mb': peak / 2**20}))\n"
-    )
-    root = Path(__file__).resolve().parent.parent
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(path)], cwd=root, capture_output=True, text=True, check=True
-    )
-    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+HEADER = (
+    f"{'records':>9} {'gz MiB':>7} {'json MiB':>8} | {'zlib s':>6} {'CLI s':>6} {'ratio':>6} | "
+    f"{'zlib cpu':>8} {'CLI cpu':>7} {'ratio':>6} | {'CLI peak RSS':>12} | {'in-process':>10} | "
+    f"{'one-call zlib':>13} {'ratio':>6}"
+)
 
 
 def row(path: Path, records: int, runs: int) -> str:
     inflated = inflate_only(path)
-    # Interleaved, so that a noisy neighbour slows both sides alike; the best of each is kept.
-    inflate = summary = float("inf")
+    summarise(path)  # warm the page cache and this process's imports
+    assert inflate_one_call(path) == inflated
+    inflate, one_call, cli, in_process = Times(), Times(), Times(), Times()
+    peak = 0.0
     for _ in range(runs):
-        inflate = min(inflate, best_of(1, inflate_only, path))
-        summary = min(summary, best_of(1, summarise, path))
-    memory = measure_memory(path)
+        inflate.add(*timed(inflate_only, path))
+        wall, cpu, rss = cli_run(path)
+        cli.add(wall, cpu)
+        peak = max(peak, rss)
+        one_call.add(*timed(inflate_one_call, path))
+        in_process.add(*timed(summarise, path))
     return (
-        f"{records:>9,} {path.stat().st_size / 2**20:>8.1f} {inflated / 2**20:>9.1f} "
-        f"{inflate:>9.2f} {summary:>9.2f} {summary / inflate:>6.2f}x "
-        f"{memory['rss_mb']:>8.1f} {memory['traced_mb']:>9.1f}"
+        f"{records:>9,} {path.stat().st_size / 2**20:>7.1f} {inflated / 2**20:>8.1f} | "
+        f"{inflate.wall:>6.2f} {cli.wall:>6.2f} {cli.wall / inflate.wall:>5.2f}x | "
+        f"{inflate.cpu:>8.2f} {cli.cpu:>7.2f} {cli.cpu / inflate.cpu:>5.2f}x | {peak:>8.0f} MiB | "
+        f"{in_process.cpu:>8.2f} s | {one_call.cpu:>11.2f} s {cli.cpu / one_call.cpu:>5.2f}x"
     )
-
-
-HEADER = (
-    f"{'records':>9} {'gz MiB':>8} {'json MiB':>9} {'inflate s':>9} {'summary s':>9} {'ratio':>7} "
-    f"{'RSS+ MiB':>8} {'traced MiB':>9}"
-)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=None, help="records of the main file (100000)")
+    parser.add_argument("--sizes", default=None, help="record counts (25000,100000,400000)")
     parser.add_argument("--sensors", type=int, default=50, help="sensors per record (50)")
-    parser.add_argument(
-        "--sizes", default=None, help="record counts for the memory table (25000,100000,400000)"
-    )
-    parser.add_argument("--quick", action="store_true", help="smaller files (20k; 5k,20k,80k)")
-    parser.add_argument("--runs", type=int, default=3, help="timing runs, best kept (3)")
+    parser.add_argument("--quick", action="store_true", help="smaller files (5000,20000,80000)")
+    parser.add_argument("--runs", type=int, default=3, help="interleaved runs, best kept (3)")
     args = parser.parse_args(argv)
-    records = args.records or (20_000 if args.quick else 100_000)
     sizes_text = args.sizes or ("5000,20000,80000" if args.quick else "25000,100000,400000")
     sizes = [int(size) for size in sizes_text.split(",") if size]
 
-    print(f"python {sys.version.split()[0]}, zlib {zlib.ZLIB_RUNTIME_VERSION}, sensors {args.sensors}")
-    print(f"\nSummary vs plain inflation ({records:,} records, best of {args.runs}):")
-    print(HEADER)
-    print(row(data_file(records, args.sensors), records, args.runs), flush=True)
-    print(f"\nMemory across sizes (best of {args.runs} for times):")
+    from model_steward.domain.diagnostics.inflate import inflater
+
+    print(
+        f"python {sys.version.split()[0]}, zlib {zlib.ZLIB_RUNTIME_VERSION}, gzip library: {inflater()}, "
+        f"{os.cpu_count()} CPUs, {args.sensors} sensors per record"
+    )
+    print(f"\nsteward diagnostics summarize FILE --json vs zlib inflation (best of {args.runs}):")
     print(HEADER)
     for size in sizes:
         print(row(data_file(size, args.sensors), size, args.runs), flush=True)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\n(this process's own peak RSS: {rss:.0f} MiB)")
+    largest = data_file(sizes[-1], args.sensors)
+    inflate, fallback = Times(), Times()
+    for _ in range(args.runs):
+        inflate.add(*timed(inflate_only, largest))
+        wall, cpu, rss = cli_run(largest, without_isal=True)
+        fallback.add(wall, cpu)
+    print(
+        f"\nwithout isal (standard library gzip), {sizes[-1]:,} records: CLI {fallback.wall:.2f} s "
+        f"({fallback.wall / inflate.wall:.2f}x zlib), CPU {fallback.cpu:.2f} s "
+        f"({fallback.cpu / inflate.cpu:.2f}x zlib), peak RSS {rss:.0f} MiB"
+    )
     return 0
 
 

@@ -22,6 +22,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from model_steward.domain.formatting import duration, timestamp
+
 if TYPE_CHECKING:
     from emulators.stack import LocalStack
 
@@ -165,6 +167,15 @@ def run(stack: LocalStack, out_dir: Path, *, model_name: str = "conveyor-pump-03
         "anomalous_rows": summary["anomalous_rows"],
         "anomalous_fraction": summary["anomalous_fraction"],
         "event_count": summary["event_count"],
-        "longest_event": summary["longest_event"],
-        "top_sensors": [sensor["name"] for sensor in summary["top_sensors"][:3]],
+        "longest_event": _event_text(summary["longest_event"]),
+        "top_sensors": ", ".join(sensor["name"] for sensor in summary["top_sensors"][:3]),
     }
+
+
+def _event_text(event: dict[str, Any] | None) -> str:
+    if event is None:
+        return "none"
+    return (
+        f"{timestamp(event['start'])} to {timestamp(event['end'])} "
+        f"({event['rows']} records, {duration(event['duration_seconds'])})"
+    )

@@ -62,7 +62,8 @@ def test_an_evaluation_results_file_is_summarised_linked_and_named_readably(
         s3.get_object(Bucket=SITEWISE_BUCKET, Key=summary_key)["Body"].read()
     )
     source = s3.get_object(Bucket=SITEWISE_BUCKET, Key=results)["Body"].read()
-    assert written == summarize_diagnostics(io.BytesIO(source))  # the same contract, the file's own names
+    # the same contract as any file, the file's own sensor names, linked to the unit and version
+    assert written == summarize_diagnostics(io.BytesIO(source)).linked_to(key, version)
     _, asset_id = parse_unit_key(key) or ("", "")
     assert all(sensor.name.startswith(f"{asset_id}\\") for sensor in written.top_sensors)
     report = s3.get_object(Bucket=SITEWISE_BUCKET, Key=report_key)["Body"].read().decode()

@@ -33,7 +33,9 @@ OPERATOR_COMMANDS = ("history", "status", "actions", "backtest")
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    with LocalStack({"DryRun": "false", "PolicyCooldownHours": "0"}) as deployed:
+    # The backtest model (conveyor-12) is not watched: other tests' ticks must leave no trace of it.
+    watched = {"WatchedModelPrefix": "pump-", "WatchedModels": "line-forced,line-rollback"}
+    with LocalStack({"DryRun": "false", "PolicyCooldownHours": "0", **watched}) as deployed:
         reset_clients()
         yield deployed
     reset_clients()

@@ -1,10 +1,15 @@
-"""Parsing model_diagnostics_results.json.gz: accepted shapes, errors with their location, totality."""
+"""Parsing model_diagnostics_results.json.gz: accepted shapes, errors with their location, totality.
+
+Every gzip test runs with both inflaters: ISA-L (``isal``) and the standard library's fallback.
+"""
 
 from __future__ import annotations
 
 import gzip
 import io
 import json
+import subprocess
+import sys
 import zlib
 from typing import Any
 
@@ -13,8 +18,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model_steward.domain import diagnostics as diag
-from model_steward.domain.diagnostics import DiagnosticsFormatError, read_diagnostics, summarize_diagnostics
+from model_steward.domain.diagnostics import (
+    DiagnosticsFormatError,
+    framing,
+    inflate,
+    read_diagnostics,
+    summarize_diagnostics,
+)
 from model_steward.errors import InvalidInputError
+
+
+@pytest.fixture(params=["isal", "zlib"])
+def gzip_library(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run the test with ISA-L, then with the standard library's gzip (what runs without isal)."""
+    if request.param == "zlib":
+        monkeypatch.setattr(inflate, "fast_gzip", None)
+    assert inflate.inflater() == request.param
+    return str(request.param)
 
 
 def record(i: int, prediction: int = 0, **extra: Any) -> dict[str, Any]:
@@ -84,15 +104,16 @@ EXPECTED = read(jsonl(RECORDS)).summary
         pytest.param(gzip.compress(b"  \n[" + jsonl(RECORDS, ",\n") + b"]"), id="array-gzip"),
     ],
 )
+@pytest.mark.usefixtures("gzip_library")
 def test_accepted_shapes_give_the_same_summary(data: bytes) -> None:
     assert read(data).summary == EXPECTED
     for step in (1, 3, 17):
         assert read_diagnostics(Trickle(data, step)).summary == EXPECTED
 
 
+@pytest.mark.usefixtures("gzip_library")
 def test_tiny_chunks_and_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(diag, "READ_SIZE", 7)
-    monkeypatch.setattr(diag, "INFLATE_OUTPUT_LIMIT", 5)
+    monkeypatch.setattr(inflate, "CHUNK_SIZE", 5)
     many = [
         record(i, (i // 3) % 2, anomaly_score=i / 100, diagnostics=[{"name": "a\\b", "value": 1.0}])
         for i in range(200)
@@ -119,7 +140,7 @@ def test_records_without_score_or_diagnostics() -> None:
 
 
 def test_array_with_braces_and_separators_inside_strings(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(diag, "READ_SIZE", 64)
+    monkeypatch.setattr(inflate, "CHUNK_SIZE", 64)
     odd = [
         record(i, 1, diagnostics=[{"name": 'x}, {"y\\z] ,{', "value": 1.0}, {"name": "}}}", "value": 2.0}])
         for i in range(30)
@@ -157,22 +178,82 @@ def test_not_gzip_nor_json() -> None:
     assert e.offset == 0
 
 
+@pytest.mark.usefixtures("gzip_library")
 def test_truncated_gzip() -> None:
-    e = error(gzip.compress(GOOD)[:-10])
-    assert "truncated gzip" in str(e)
+    data = gzip.compress(GOOD)[:-10]
+    e = error(data)
+    assert f"truncated gzip data: it ends after {len(data)} compressed bytes" in str(e)
 
 
+@pytest.mark.usefixtures("gzip_library")
 def test_corrupt_gzip() -> None:
     data = bytearray(gzip.compress(GOOD))
     data[-6] ^= 0xFF  # the CRC
     e = error(bytes(data))
-    assert "corrupt gzip" in str(e)
-    assert e.compressed_offset is not None
+    assert "corrupt gzip data (CRC check failed" in str(e)
+    assert e.compressed_read == len(data)
+    assert f"within the first {len(data)} compressed bytes" in str(e)
 
 
-def test_garbage_after_gzip_member() -> None:
-    e = error(gzip.compress(GOOD) + b"garbage")
+@pytest.mark.usefixtures("gzip_library")
+def test_corrupt_deflate_data_is_refused_with_a_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A flipped bit mid-file: the inflater or the JSON decoder stops there, and says where."""
+    monkeypatch.setattr(inflate, "CHUNK_SIZE", 1000)
+    big = b"\n".join(json.dumps(record(i % 3600, anomaly_score=i / 7)).encode() for i in range(5000))
+    data = bytearray(gzip.compress(big, compresslevel=1))
+    data[len(data) // 2] ^= 0x55
+    e = error(bytes(data))
+    assert e.offset is not None
+    assert 0 < e.offset < len(big)
+
+
+@pytest.mark.usefixtures("gzip_library")
+@pytest.mark.parametrize("padding", [b"", b"\0\0\0"])
+def test_garbage_after_gzip_member(padding: bytes) -> None:
+    e = error(gzip.compress(GOOD) + padding + b"garbage after the member")
     assert "neither another member nor zero padding" in str(e)
+
+
+@pytest.mark.usefixtures("gzip_library")
+def test_a_few_bytes_after_a_member_read_as_a_truncated_member() -> None:
+    """Fewer bytes than a gzip header after a member: the libraries report a truncated member."""
+    assert "gzip" in str(error(gzip.compress(GOOD) + b"junk"))
+
+
+def test_errors_of_the_stream_itself_pass_unchanged() -> None:
+    class Failing:
+        def __init__(self) -> None:
+            self.data = io.BytesIO(gzip.compress(GOOD * 2000))
+
+        def read(self, size: int = -1, /) -> bytes:
+            if self.data.tell() > 1000:
+                raise ConnectionResetError("the network went away")
+            return self.data.read(min(size, 600))
+
+    with pytest.raises(ConnectionResetError, match="the network went away"):
+        read_diagnostics(Failing())
+
+
+def test_a_stream_must_return_bytes() -> None:
+    class Text:
+        def read(self, size: int = -1, /) -> str:
+            return "{}"
+
+    with pytest.raises(TypeError, match="the stream must return bytes, got str"):
+        read_diagnostics(Text())  # type: ignore[arg-type]
+
+
+def test_without_isal_the_standard_library_inflates() -> None:
+    """An installation without the isal wheel falls back to the standard library's gzip."""
+    code = (
+        "import io, gzip, sys\n"
+        "sys.modules['isal'] = None\n"
+        "from model_steward.domain.diagnostics import inflate, read_diagnostics\n"
+        'data = gzip.compress(b\'{"timestamp": "2021-03-11T00:00:00", "prediction": 1}\\n\')\n'
+        "print(inflate.inflater(), read_diagnostics(io.BytesIO(data)).summary.anomalous_rows)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["zlib", "1"]
 
 
 @pytest.mark.parametrize(
@@ -260,10 +341,19 @@ def test_bad_arrays(text: str, expected: str) -> None:
 
 
 def test_huge_line_is_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(diag, "MAX_RECORD_BYTES", 1000)
-    monkeypatch.setattr(diag, "READ_SIZE", 100)
-    e = error(b'{"timestamp": "' + b"x" * 5000 + b'"}')
-    assert "longer than 1000 bytes" in str(e)
+    monkeypatch.setattr(framing, "MAX_RECORD_BYTES", 1000)
+    monkeypatch.setattr(inflate, "CHUNK_SIZE", 100)
+    e = error(GOOD + b'\n{"timestamp": "' + b"x" * 5000 + b'"}')
+    assert "a line is longer than 1000 bytes" in str(e)
+    assert e.line == 6
+
+
+def test_huge_array_element_is_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(framing, "MAX_RECORD_BYTES", 1000)
+    monkeypatch.setattr(inflate, "CHUNK_SIZE", 100)
+    e = error(b'[{"timestamp": "2021-03-11T00:00:00", "prediction": 0}, {"timestamp": "' + b"x" * 5000)
+    assert "an array element is longer than 1000 bytes" in str(e)
+    assert e.record == 2
 
 
 def test_summarize_diagnostics_returns_the_summary() -> None:
@@ -322,6 +412,7 @@ def test_mutated_valid_files(data: bytes, flips: list[tuple[int, int]], cut: int
     outcome(data[: cut % (len(data) + 1)])
 
 
+@pytest.mark.usefixtures("gzip_library")
 def test_every_truncation_of_gzip_is_an_error() -> None:
     data = gzip.compress(GOOD)
     for cut in range(len(data)):

@@ -12,8 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model_steward.domain import diagnostics as diag
-from model_steward.domain.diagnostics import read_diagnostics
+from model_steward.domain.diagnostics import DiagnosticsFormatError, read_diagnostics, summary
+from model_steward.domain.diagnostics.framing import Record
+from model_steward.domain.diagnostics.quantiles import ScoreQuantiles
+from model_steward.domain.diagnostics.series import SeriesBuilder
 from model_steward.models.diagnostics import DiagnosticsSummary
 
 
@@ -47,8 +49,11 @@ HAND = [
 
 def test_hand_computed_summary() -> None:
     s = summary_of(HAND)
-    assert s.version == 1
+    assert s.schema_version == 2
+    assert (s.model_name, s.model_version) == (None, None)
     assert (s.rows, s.anomalous_rows, s.anomalous_fraction) == (10, 5, 0.5)
+    assert s.rows_without_score == 1
+    assert s.sampling_interval_seconds == 60
     assert (s.first_timestamp, s.last_timestamp) == (
         "2021-03-11T00:00:00.000000",
         "2021-03-11T00:09:00.000000",
@@ -121,7 +126,7 @@ def test_offsets_are_normalised_to_utc() -> None:
 
 
 def test_events_are_capped_but_counted(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(diag, "MAX_EVENTS", 5)
+    monkeypatch.setattr(summary, "MAX_EVENTS", 5)
     records = [{"timestamp": ts(i), "prediction": i % 2} for i in range(40)]
     records += [{"timestamp": ts(40 + i), "prediction": 1} for i in range(3)]
     s = summary_of(records)
@@ -132,14 +137,67 @@ def test_events_are_capped_but_counted(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (s.longest_event.start, s.longest_event.rows) == (ts(39), 4)
 
 
-def test_sensor_cap(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(diag, "MAX_SENSORS", 3)
-    with pytest.raises(diag.DiagnosticsFormatError, match="more than 3 distinct sensor names"):
-        summary_of([{"timestamp": ts(0), "prediction": 1, "diagnostics": d(a=1, b=1, c=1, e=1)}])
+@pytest.mark.parametrize(
+    "records",
+    [
+        [{"timestamp": ts(0), "prediction": 1, "diagnostics": d(a=1, b=1, c=1, e=1)}],
+        [
+            {"timestamp": ts(0), "prediction": 1, "diagnostics": d(a=1, b=1)},
+            {"timestamp": ts(1), "prediction": 1, "diagnostics": d(a=1, b=1)},
+            {"timestamp": ts(2), "prediction": 1, "diagnostics": d(c=1, e=1)},
+        ],
+        [
+            {"timestamp": ts(0), "prediction": 1, "diagnostics": d(a=1, b=1, c=1)},
+            {"timestamp": ts(1), "prediction": 1, "diagnostics": [*d(a=1, e=1), *d(a=2)]},
+        ],
+    ],
+    ids=["one-record", "later-record", "sensor-listed-twice"],
+)
+def test_sensor_cap(monkeypatch: pytest.MonkeyPatch, records: list[dict[str, Any]]) -> None:
+    monkeypatch.setattr(summary, "MAX_SENSORS", 3)
+    with pytest.raises(DiagnosticsFormatError, match="more than 3 distinct sensor names") as caught:
+        summary_of(records)
+    assert caught.value.record == len(records)
+
+
+def test_a_sensor_listed_twice_counts_twice_in_file_order() -> None:
+    records = [
+        {"timestamp": ts(0), "prediction": 1, "diagnostics": [*d(a=0.1, b=1.0), *d(a=0.2)]},
+        {"timestamp": ts(1), "prediction": 1, "diagnostics": d(a=0.3, b=1.0)},
+        {"timestamp": ts(2), "prediction": 1, "diagnostics": d(a=0.3, b=1.0)},
+    ]
+    s = summary_of(records)
+    assert [(x.name, x.mean_contribution) for x in s.top_sensors] == [
+        ("c\\b", 1.0),
+        ("c\\a", (((0.1 + 0.2) + 0.3) + 0.3) / 3),
+    ]
+
+
+def test_rows_without_score_and_sampling_interval() -> None:
+    records = [{"timestamp": ts(5 * i), "prediction": 0, "anomaly_score": 0.1} for i in range(6)]
+    records[2:4] = [{"timestamp": ts(10), "prediction": 0}, {"timestamp": ts(15), "prediction": 0}]
+    records.append({"timestamp": ts(60), "prediction": 1})  # a gap of 35 min: not the interval
+    s = summary_of(records)
+    assert (s.rows, s.rows_without_score, s.anomaly_score.count) == (7, 3, 4)
+    assert s.sampling_interval_seconds == 300
+    assert s.events[0].duration_seconds == 0
+
+
+def test_no_sampling_interval_without_two_records_in_time_order() -> None:
+    assert summary_of([{"timestamp": ts(0), "prediction": 1}]).sampling_interval_seconds is None
+    backwards = [{"timestamp": ts(10 - i), "prediction": 0} for i in range(3)]
+    assert summary_of(backwards).sampling_interval_seconds is None
+
+
+def test_linked_to_names_the_model_version() -> None:
+    s = summary_of(HAND).linked_to("pump-01", 7)
+    dumped = json.loads(s.model_dump_json())
+    assert (dumped["schema_version"], dumped["model_name"], dumped["model_version"]) == (2, "pump-01", 7)
+    assert "version" not in dumped
 
 
 def test_sketch_percentiles_within_relative_error() -> None:
-    quantiles = diag._ScoreQuantiles(limit=100)
+    quantiles = ScoreQuantiles(limit=100)
     values = [((i * 7919) % 1000) / 997 + (0.0 if i % 5 else -0.3) for i in range(5000)]
     for start in range(0, len(values), 333):
         quantiles.extend(values[start : start + 333])
@@ -155,21 +213,27 @@ def test_sketch_percentiles_within_relative_error() -> None:
         assert abs(got - exact) <= 0.01 * abs(exact) + 1e-12
 
 
-def test_series_is_bounded_and_covers_every_record() -> None:
-    builder = diag._SeriesBuilder(capacity=8)
-    summariser = diag._Summariser()
+@pytest.mark.parametrize("batch", [1, 7, 100])
+def test_series_is_bounded_and_covers_every_record(batch: int) -> None:
+    builder = SeriesBuilder(capacity=8)
+    summariser = summary.Summariser()
     summariser.series = builder
     records = [
-        diag._Record(timestamp=ts(i), prediction=i % 3 == 0, anomaly_score=float(i)) for i in range(100)
+        Record(timestamp=ts(i), prediction=int(i % 3 == 0), anomaly_score=None if i % 10 == 4 else float(i))
+        for i in range(100)
     ]
-    summariser.add(records, lambda i, reason: diag.DiagnosticsFormatError(reason))
+    for start in range(0, 100, batch):
+        summariser.add(records[start : start + batch], lambda i, reason: DiagnosticsFormatError(reason))
     series = builder.result()
-    assert len(series.buckets) <= 8
-    assert sum(b.rows for b in series.buckets) == 100
+    assert series.records_per_bucket == 16
+    assert [b.rows for b in series.buckets] == [16] * 6 + [4]
     assert sum(b.anomalous_rows for b in series.buckets) == 34
+    assert sum(b.scored_rows for b in series.buckets) == 90
     assert series.buckets[0].start == ts(0)
+    assert series.buckets[0].start_time == datetime(2021, 3, 11)
     assert series.buckets[-1].end == ts(99)
     assert max(b.max_score or 0 for b in series.buckets) == 99.0
+    assert [b.max_score for b in series.buckets] == [15.0, 31.0, 47.0, 63.0, 79.0, 95.0, 99.0]
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -3,16 +3,18 @@
 Streams a ``model_diagnostics_results.json.gz`` (local file or ``s3://bucket/key``) into the
 summary: human-readable text by default, the contract JSON with ``--json``, and an offline HTML
 report with ``--report``. Bad input exits 2 with one line on stderr; an S3 failure other than a
-missing object exits 3.
+missing object exits 3. A local file loads no AWS SDK: only an ``s3://`` source imports the S3
+adapter.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, Any
 
-from model_steward.adapters import s3
 from model_steward.domain.diagnostics import BinaryReader, read_diagnostics
 from model_steward.domain.report import render_report, render_text
 from model_steward.errors import InvalidInputError
@@ -43,33 +45,27 @@ def parse_s3_uri(uri: str) -> tuple[str, str]:
     return bucket, key
 
 
-def open_s3(uri: str) -> s3.ObjectStream:
-    """Stream an S3 object through the adapter (a missing object is exit 2, other errors exit 3)."""
-    bucket, key = parse_s3_uri(uri)
-    return s3.open_object(bucket, key)
+def open_source(source: str) -> AbstractContextManager[BinaryReader]:
+    """A local file, or an S3 object streamed through the adapter (a missing object is exit 2,
+    other S3 errors exit 3)."""
+    if source.startswith("s3://"):
+        from model_steward.adapters import s3
+
+        return s3.open_object(*parse_s3_uri(source))
+    try:
+        local: IO[bytes] = Path(source).open("rb")  # noqa: SIM115 - the caller closes it
+    except OSError as exc:
+        raise InvalidInputError(f"cannot open {source}: {exc.strerror or exc}") from exc
+    return local
 
 
 def run_summarize(args: argparse.Namespace) -> int:
     source: str = args.source
-    stream: BinaryReader
-    local: IO[bytes] | None = None
-    if source.startswith("s3://"):
-        stream = open_s3(source)
-    else:
-        try:
-            local = Path(source).open("rb")  # noqa: SIM115 - closed below
-        except OSError as exc:
-            raise InvalidInputError(f"cannot open {source}: {exc.strerror or exc}") from exc
-        stream = local
     try:
-        result = read_diagnostics(stream)
+        with open_source(source) as stream:
+            result = read_diagnostics(stream)
     except OSError as exc:
         raise InvalidInputError(f"cannot read {source}: {exc.strerror or exc}") from exc
-    finally:
-        if local is not None:
-            local.close()
-        elif isinstance(stream, s3.ObjectStream):
-            stream.close()
     summary = result.summary
     if args.report is not None:
         title = f"Model diagnostics: {source.rstrip('/').rsplit('/', 1)[-1]}"
@@ -78,5 +74,6 @@ def run_summarize(args: argparse.Namespace) -> int:
             args.report.write_text(html, encoding="utf-8")
         except OSError as exc:
             raise InvalidInputError(f"cannot write {args.report}: {exc.strerror or exc}") from exc
+        print(f"steward: report written to {args.report}", file=sys.stderr)
     print(summary.model_dump_json(indent=2) if args.json else render_text(summary))
     return 0

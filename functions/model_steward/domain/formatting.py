@@ -56,8 +56,12 @@ def hours(value: float) -> str:
 
 
 def timestamp(moment: datetime | str | None) -> str:
-    """A time to the minute, in UTC: ``2026-11-22 09:15 UTC``; ``-`` when unknown. A naive time is
-    taken as UTC; a string that is not ISO 8601 is shown as it is."""
+    """A moment as a person reads it, in UTC, to the minute: ``2026-09-23 22:00 UTC``; ``-`` when
+    unknown.
+
+    A string is read as ISO 8601 (the service's ``2026-09-23T22:00:00.000000``); one without an
+    offset, and a naive datetime, are taken as UTC. A string that is not ISO 8601 is shown as it is.
+    """
     if moment is None or moment == "":
         return UNKNOWN
     if isinstance(moment, str):
@@ -66,9 +70,9 @@ def timestamp(moment: datetime | str | None) -> str:
         except ValueError:
             return moment
         moment = parsed
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
 
 
 __all__ = ["duration", "hours", "num", "percent", "percent_change", "signed", "timestamp"]

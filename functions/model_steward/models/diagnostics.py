@@ -4,7 +4,13 @@ Built by :func:`model_steward.domain.diagnostics.summarize_diagnostics` from a L
 ``model_diagnostics_results.json.gz`` file. Serialise with ``summary.model_dump_json()``; read back
 with ``DiagnosticsSummary.model_validate_json(text)``.
 
-Contract (``version`` 1). Every count is exact, whatever the file's size.
+Contract (``schema_version`` 2). Every count is exact, whatever the file's size.
+
+* ``schema_version`` is the version of this contract, not of a model. Version 1 called it
+  ``version`` and had neither the model fields, ``rows_without_score`` nor
+  ``sampling_interval_seconds``; every other field is unchanged.
+* ``model_name`` and ``model_version``: the model version whose diagnostics these are, when the
+  file is linked to one (the service fills them); null otherwise.
 
 * Timestamps (``first_timestamp``, ``last_timestamp``, each event's ``start``/``end``) are the
   service's own strings, copied unchanged from the file (e.g. ``"2021-03-11T22:25:00.000000"``,
@@ -13,7 +19,11 @@ Contract (``version`` 1). Every count is exact, whatever the file's size.
 * "First" and "last" are in file order, not in time order; a file is normally in time order, and
   ``span_seconds`` is negative when it is not (then ``events_per_day`` is null).
 * ``rows``: records read; ``anomalous_rows``: records whose ``prediction`` is 1;
-  ``anomalous_fraction`` = anomalous_rows / rows.
+  ``anomalous_fraction`` = anomalous_rows / rows; ``rows_without_score``: records without an
+  ``anomaly_score`` (the machine was off or the service had no data), = rows - anomaly_score.count.
+* ``sampling_interval_seconds``: the most frequent positive spacing between consecutive records
+  among the first :data:`SAMPLING_PAIRS` (the smallest on a tie); what a one-record event lasts.
+  Null when no two consecutive records are in increasing time order.
 * ``events``: maximal runs of consecutive records (file order) whose prediction is 1, in file order.
   Only the first :data:`MAX_EVENTS` are listed (``events_truncated`` is then true);
   ``event_count`` always counts them all and ``longest_event`` (most rows; the first one on a tie)
@@ -39,12 +49,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION: Literal[1] = 1
+SCHEMA_VERSION: Literal[2] = 2
 TOP_SENSORS = 10
 EVENT_TOP_SENSORS = 5
 MAX_EVENTS = 1000
 EXACT_SCORE_LIMIT = 100_000
 SKETCH_RELATIVE_ERROR = 0.01
+SAMPLING_PAIRS = 1000
 
 
 class _Frozen(BaseModel):
@@ -76,10 +87,20 @@ class ScoreStatistics(_Frozen):
 
 
 class DiagnosticsSummary(_Frozen):
-    version: Literal[1] = SCHEMA_VERSION
+    model_config = ConfigDict(frozen=True, extra="ignore", protected_namespaces=())
+
+    schema_version: Literal[2] = Field(default=SCHEMA_VERSION, description="Version of this contract.")
+    model_name: str | None = Field(default=None, description="The linked model; null when not linked.")
+    model_version: int | None = Field(
+        default=None, description="The linked model version; null when not linked."
+    )
     rows: int = Field(ge=1)
     anomalous_rows: int = Field(ge=0)
     anomalous_fraction: float
+    rows_without_score: int = Field(ge=0, description="Records without an anomaly_score.")
+    sampling_interval_seconds: float | None = Field(
+        description="Most frequent spacing between consecutive records; null when unknown."
+    )
     first_timestamp: str
     last_timestamp: str
     span_seconds: float
@@ -91,3 +112,7 @@ class DiagnosticsSummary(_Frozen):
     top_sensors: list[SensorContribution]
     sensors_seen: int = Field(ge=0)
     anomaly_score: ScoreStatistics
+
+    def linked_to(self, model_name: str, model_version: int) -> DiagnosticsSummary:
+        """The same summary, naming the model version whose diagnostics these are."""
+        return self.model_copy(update={"model_name": model_name, "model_version": model_version})

@@ -36,7 +36,12 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 
 from model_steward.domain import alerts
-from model_steward.domain.diagnostics import DiagnosticsFormatError, DiagnosticsResult, read_diagnostics
+from model_steward.domain.diagnostics import (
+    DiagnosticsFormatError,
+    DiagnosticsResult,
+    ScoreSeries,
+    read_diagnostics,
+)
 from model_steward.domain.links import ledger_command, s3_object_console
 from model_steward.domain.report import render_report
 from model_steward.domain.sensor_names import relabelled, sensor_names
@@ -184,16 +189,31 @@ class DiagnosticsService:
         return relabelled(summary, labels)
 
     def _write_outputs(
-        self, ref: ObjectRef, link: VersionLink | None, result: DiagnosticsResult, shown: DiagnosticsSummary
+        self,
+        ref: ObjectRef,
+        link: VersionLink | None,
+        summary: DiagnosticsSummary,
+        *,
+        shown: DiagnosticsSummary,
+        series: ScoreSeries,
+        links: Links,
     ) -> None:
         summary_key, report_key = output_keys(ref.key, self.reports_prefix)
-        summary = result.summary
         self.store.put_text(
             ref.bucket, summary_key, summary.model_dump_json(indent=2), content_type=SUMMARY_CONTENT_TYPE
         )
-        who = f"{link.label or link.model_name} v{link.version}" if link else ""
-        title = f"{who} diagnostics" if link else "Diagnostics (no model version)"
-        report = render_report(shown, title=title, source_uri=ref.uri, series=result.series)
+        who = link.label or link.model_name if link else None
+        title = f"{who} v{link.version} diagnostics" if link else "Diagnostics (no model version)"
+        report = render_report(
+            shown,
+            title=title,
+            source_uri=ref.uri,
+            series=series,
+            model_name=who,
+            model_version=link.version if link else None,
+            console_url=links.console_url,
+            history_command=links.ledger,
+        )
         self.store.put_text(ref.bucket, report_key, report, content_type=REPORT_CONTENT_TYPE)
 
     @tracer.capture_method(capture_response=False)
@@ -259,10 +279,10 @@ class DiagnosticsService:
                 "error_offset": error.offset,
             }
         else:
-            summary = result.summary
+            summary = result.summary.linked_to(link.model_name, link.version) if link else result.summary
             elapsed = round(seconds, 3)
             shown = self._shown(summary)
-            self._write_outputs(ref, link, result, shown)
+            self._write_outputs(ref, link, summary, shown=shown, series=result.series, links=links)
             alert = alerts.for_summarised_file(shown, outputs=(summary_uri, report_uri), **shaped)
             specific = {
                 "status": FileStatus.SUMMARISED,

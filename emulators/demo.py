@@ -4,9 +4,10 @@
 2. a small fleet of pumps and compressors, each with a few versions, is seen for the first time;
 3. a retraining round: one model improves and is promoted, one gets worse and is rejected, one is
    unlabelled and held for a person, one fails;
-4. a diagnostics file arrives and its summary and report are written;
-5. the messages e-mail and Slack would receive are written out, and the ledger is exported;
-6. `steward status` and `steward history` show what an operator sees.
+4. the same governance on AWS IoT SiteWise anomaly detection (computation models applied to assets);
+5. a diagnostics file arrives and its summary and report are written;
+6. the messages e-mail and Slack would receive are written out, and the ledger is exported;
+7. `steward status` and `steward history` show what an operator sees.
 
 Everything lands under demo-output/ (or the folder given with --out).
 """
@@ -23,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from emulators import demo_diagnostics
+from emulators import demo_diagnostics, demo_sitewise
 from emulators.samples import metrics_json, unlabelled_metrics_json
 from emulators.stack import LocalStack
 from model_steward import cli
@@ -36,6 +37,7 @@ PRIOR = metrics_json(num_labeled=8, num_identified=6, unknown=4)
 BETTER = metrics_json(num_labeled=8, num_identified=7, unknown=3)
 WORSE = metrics_json(num_labeled=8, num_identified=4, unknown=11)
 UNLABELLED = unlabelled_metrics_json(unknown=5, ranges=3)
+POLICY_PARAMETER = "/model-steward/demo/policy"
 FLEET = {
     "pump-01": "labelled",
     "pump-02": "labelled",
@@ -206,9 +208,14 @@ def main() -> int:
         "PolicyCooldownHours": "0",
         "DiagnosticsSource": "stack-bucket",
         "AlertEmail": "reliability@example.com",
+        "PolicyParameterName": POLICY_PARAMETER,
+        **demo_sitewise.PARAMETERS,
     }
-    heading("1. Deploying template.yaml into moto + the Lookout for Equipment emulator")
+    heading("1. Deploying template.yaml into moto + the Lookout for Equipment and SiteWise emulators")
     with LocalStack(parameters) as stack:
+        stack.client("ssm").put_parameter(
+            Name=POLICY_PARAMETER, Type="String", Value=json.dumps(demo_sitewise.POLICY)
+        )
         show_deployment(stack)
         inbox = subscribe_inbox(stack)
 
@@ -218,13 +225,17 @@ def main() -> int:
         heading("3. A retraining round")
         show_retraining_round(stack, log)
 
-        heading("4. A diagnostics file arrives")
+        heading("4. AWS IoT SiteWise anomaly detection: the same governance")
+        for line in demo_sitewise.run(stack, lambda: run_tick(stack, log), lambda: quiet(log)):
+            say(line)
+
+        heading("5. A diagnostics file arrives")
         with quiet(log):
             diagnostics = demo_diagnostics.run(stack, out / "diagnostics")
         for key, value in diagnostics.items():
             say(f"   {key}: {value}")
 
-        heading("5. What e-mail and Slack receive")
+        heading("6. What e-mail and Slack receive")
         alerts = read_inbox(stack, inbox)
         write_messages(alerts, out / "messages")
         for alert in alerts:
@@ -233,7 +244,7 @@ def main() -> int:
         count = export_ledger(stack, out / "ledger.json")
         say(f"   ledger export ({count} items): {out / 'ledger.json'}")
 
-        heading("6. What the operator sees: steward status, steward history pump-02")
+        heading("7. What the operator sees: steward status, steward history pump-02")
         table = ["--stack", stack.stack_name]
         for command in (["status", *table], ["history", "pump-02", *table]):
             say(f"   $ steward {' '.join(command)}")

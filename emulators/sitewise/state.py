@@ -321,14 +321,17 @@ class SiteWiseState:
             )
             return asset_id
 
-    def add_computation_model(self, name: str, asset_model_id: str) -> str:
-        """An anomaly-detection computation model bound to every measurement of the asset model."""
+    def add_computation_model(self, name: str, asset_model_id: str, *, model_id: str | None = None) -> str:
+        """An anomaly-detection computation model bound to every measurement of the asset model
+        (``model_id``: its id, when a test must know it before; else a new one)."""
         _check("RestrictedName", name, "name")
+        if model_id is not None:
+            _check("ID", model_id, "model_id")
         with self.lock:
             for existing in self.computation_models.values():
                 if existing.name == name:
                     return existing.id
-            model_id = _new_id()
+            model_id = model_id or _new_id()
             moment = self.now()
             self.computation_models[model_id] = ComputationModel(
                 id=model_id,
@@ -354,6 +357,7 @@ class SiteWiseState:
         metrics_prefix: str = "metrics/",
         results_prefix: str = "results/",
         per_unit_prefixes: bool = True,
+        model_id: str | None = None,
     ) -> str:
         """A computation model (created once per name) applied to an asset; returns the unit's key.
 
@@ -366,7 +370,9 @@ class SiteWiseState:
             raise ValueError(f"promotion must be one of {', '.join(PROMOTION_MODES)} or None")
         with self.lock:
             asset_model_id = self.add_asset_model(f"{model_name} equipment", sensors=sensors)
-            model = self.computation_models[self.add_computation_model(model_name, asset_model_id)]
+            model = self.computation_models[
+                self.add_computation_model(model_name, asset_model_id, model_id=model_id)
+            ]
             asset = self.assets[self.add_asset(asset_name, asset_model_id)]
             if (model.id, asset.id) in self.units:
                 raise ValueError(f"{model_name} is already applied to {asset_name}")

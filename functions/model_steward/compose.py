@@ -35,11 +35,35 @@ def ledger(table_name: str) -> Ledger:
     return DynamoLedger(table_name)
 
 
-def registry(region: str) -> ModelRegistry:
-    """The model registry this deployment governs (Amazon Lookout for Equipment)."""
+def registry(
+    region: str,
+    *,
+    backend: str = "lookout",
+    sitewise_facts: str = "",
+    sitewise_models: tuple[str, ...] = (),
+) -> ModelRegistry:
+    """The model registry this deployment governs: Amazon Lookout for Equipment (``lookout``), AWS IoT
+    SiteWise anomaly detection (``sitewise``), or both, each model routed by its name (``both``)."""
     from model_steward.adapters.lookout import LookoutRegistry
 
-    return LookoutRegistry(region)
+    if backend == "lookout":
+        return LookoutRegistry(region)
+    sitewise = sitewise_registry(region, facts_text=sitewise_facts, models=sitewise_models)
+    if backend == "sitewise":
+        return sitewise
+    from model_steward.adapters.registries import RegistryRouter
+
+    return RegistryRouter(LookoutRegistry(region), sitewise)
+
+
+def deployment_registry(settings: CommonSettings) -> ModelRegistry:
+    """The registry a function's settings name (MODEL_REGISTRY, SITEWISE_FACTS, ...)."""
+    return registry(
+        settings.region,
+        backend=settings.model_registry,
+        sitewise_facts=settings.sitewise_facts,
+        sitewise_models=settings.sitewise_models,
+    )
 
 
 def sitewise_registry(region: str, *, facts_text: str = "", models: tuple[str, ...] = ()) -> SiteWiseRegistry:
@@ -78,7 +102,7 @@ def watch(settings: WatchSettings) -> WatchService:
     return WatchService(
         settings=settings,
         ledger=table,
-        registry=registry(settings.region),
+        registry=deployment_registry(settings),
         queue=SqsEvaluateQueue(settings.evaluate_queue_url),
         alerter=_alerter(settings, table),
     )
@@ -89,11 +113,16 @@ def evaluate(settings: EvaluateSettings) -> EvaluateService:
     from model_steward.service.evaluate import EvaluateService, PolicySource
 
     table = ledger(settings.ledger_table_name)
-    lookout = registry(settings.region)
+    from model_steward.adapters.registries import RegistryRouter
+
+    governed = deployment_registry(settings)
+    # A request names the registry that listed its model: the router's, or (queued before the
+    # deployment governed both) one member's.
+    members = governed.members if isinstance(governed, RegistryRouter) else ()
     document = SsmPolicyDocument(settings.policy_parameter_name) if settings.policy_parameter_name else None
     return EvaluateService(
         ledger=table,
-        registries={lookout.registry_id: lookout},
+        registries={r.registry_id: r for r in (governed, *members)},
         policies=PolicySource(settings.base_policy(), document),
         alerter=_alerter(settings, table),
     )
@@ -106,7 +135,7 @@ def diagnostics(settings: DiagnosticsSettings) -> DiagnosticsService:
     table = ledger(settings.ledger_table_name)
     return DiagnosticsService(
         ledger=table,
-        registry=registry(settings.region),
+        registry=deployment_registry(settings),
         store=S3ObjectStore(),
         alerter=_alerter(settings, table),
         region=settings.region,

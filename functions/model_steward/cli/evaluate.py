@@ -31,7 +31,12 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "evaluate", help="explain what the policy decides for a version (no action)"
     )
-    parser.add_argument("--model", required=True, metavar="NAME", help="the Lookout for Equipment model")
+    parser.add_argument(
+        "--model",
+        required=True,
+        metavar="NAME",
+        help="the model (Lookout for Equipment name, or SiteWise sw-<model>-<asset>)",
+    )
     parser.add_argument("--version", type=int, metavar="N", help="the version (default: the newest)")
     parser.add_argument("--policy", metavar="FILE", help="a policy overrides document to apply")
     parser.add_argument("--json", action="store_true", help="the full decision as JSON")

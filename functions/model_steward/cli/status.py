@@ -61,7 +61,7 @@ def _row(status: ModelStatus) -> list[str]:
         else "ok"
     )
     return [
-        snap.model_name,
+        f"{snap.label} ({snap.model_name})" if snap.label else snap.model_name,
         f"v{snap.active_version}" if snap.active_version is not None else "-",
         timestamp(snap.active_since),
         newest,
@@ -78,7 +78,7 @@ def render(statuses: list[ModelStatus]) -> list[str]:
         ["MODEL", "ACTIVE", "SINCE", "NEWEST", "NEXT RETRAINING", "ATTENTION", "LAST OUTCOME"],
         [_row(status) for status in statuses],
     ).splitlines()
-    attention = [(s.snapshot.model_name, f) for s in statuses for f in s.findings]
+    attention = [(s.snapshot.label or s.snapshot.model_name, f) for s in statuses for f in s.findings]
     if attention:
         lines.append("")
         lines.extend(f"{f.level.value:<8} {name}: {f.message}" for name, f in attention)

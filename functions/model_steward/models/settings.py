@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from model_steward.errors import ConfigurationError
 from model_steward.models.names import MODEL_PREFIX_PATTERN, ModelName
 from model_steward.models.policy import Policy
+from model_steward.models.sitewise import UUID_PATTERN, SiteWiseFacts, is_unit_key
 
 
 class CommonSettings(BaseModel):
@@ -34,6 +35,41 @@ class CommonSettings(BaseModel):
         pattern=r"^$|^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:.+$",
         description="Amazon Q Developer (AWS Chatbot) topic; empty when not configured",
     )
+    model_registry: Literal["lookout", "sitewise", "both"] = Field(
+        alias="MODEL_REGISTRY",
+        default="lookout",
+        description="which service trains the governed models: Lookout for Equipment, SiteWise, or both",
+    )
+    sitewise_facts: str = Field(
+        alias="SITEWISE_FACTS",
+        default="",
+        description="SiteWiseFacts settings (name=value,...); empty: defaults",
+    )
+    sitewise_models: tuple[str, ...] = Field(
+        alias="SITEWISE_COMPUTATION_MODELS",
+        default=(),
+        description="the SiteWise computation models governed (ids); empty: every anomaly-detection model",
+    )
+
+    @field_validator("sitewise_models", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            ids = tuple(part.strip() for part in value.split(",") if part.strip())
+            bad = [i for i in ids if not UUID_PATTERN.match(i)]
+            if bad:
+                raise ValueError(f"not computation model ids: {', '.join(bad)}")
+            return ids
+        return value
+
+    @field_validator("sitewise_facts")
+    @classmethod
+    def _facts(cls, value: str) -> str:
+        try:
+            SiteWiseFacts.parse(value)
+        except ConfigurationError as exc:
+            raise ValueError(str(exc)) from None
+        return value
 
 
 class WatchSettings(CommonSettings):
@@ -49,7 +85,10 @@ class WatchSettings(CommonSettings):
         return value
 
     def watches(self, model_name: str) -> bool:
-        """Explicit names and the prefix add up; with neither, every model is watched."""
+        """Explicit names and the prefix add up; with neither, every model is watched. A SiteWise
+        unit is watched when its registry lists it (SITEWISE_COMPUTATION_MODELS scopes that)."""
+        if is_unit_key(model_name):
+            return True
         if not self.watched_models and not self.watched_model_prefix:
             return True
         return model_name in self.watched_models or bool(

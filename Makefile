@@ -12,7 +12,7 @@ BROWSER    := /usr/bin/chromium
 # The Lambda runtime is python3.13: `sam build` needs that interpreter on PATH.
 PY313_DIR   = $(shell d=$$(dirname "$$(scripts/find-python)"); [ -x "$$d/python3.13" ] && echo "$$d")
 
-.PHONY: help dev lint format test unit integration demo build deploy bench bench-diagnostics bench-watch clean browser
+.PHONY: help dev lint format test unit integration demo build lock deploy bench bench-package bench-diagnostics bench-watch clean browser
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -56,7 +56,11 @@ demo: $(STAMP) ## run Model Steward locally (moto + Lookout for Equipment emulat
 	$(PY) -m emulators.demo
 
 bench: $(STAMP) ## all benchmarks (print figures; never timed tests)
-	$(PY) -m benchmarks.run
+	PATH="$(PY313_DIR):$$PATH" $(PY) -m benchmarks.run
+
+bench-package: $(STAMP) ## Lambda package size and cold import per function, CLI start
+	PATH="$(PY313_DIR):$$PATH" $(PY) -m benchmarks.package_bench
+	PATH="$(PY313_DIR):$$PATH" $(PY) -m benchmarks.coldstart_bench
 
 bench-diagnostics: $(STAMP) ## diagnostics summary vs gzip inflation, memory across file sizes
 	$(PY) -m benchmarks.diagnostics_bench
@@ -64,9 +68,13 @@ bench-diagnostics: $(STAMP) ## diagnostics summary vs gzip inflation, memory acr
 bench-watch: $(STAMP) ## Lookout calls and wall time per tick for 1,000 watched models
 	$(PY) -m benchmarks.watch_bench
 
-build: $(STAMP) ## sam build (needs python3.13)
+build: $(STAMP) ## sam build: one package per function, checked (size, bytecode, SDK, imports)
 	@test -n "$(PY313_DIR)" || { echo "make build: python3.13 not found (the Lambda runtime)"; exit 1; }
-	PATH="$(PY313_DIR):$$PATH" $(BIN)/sam build --template template.yaml
+	PATH="$(PY313_DIR):$$PATH" $(BIN)/sam build --no-cached --template template.yaml
+	$(PY) -m scripts.lambda_package check .aws-sam/build
+
+lock: $(STAMP) ## pin what functions/requirements.txt resolves to for the Lambda runtime
+	$(PY) -m scripts.lambda_package lock
 
 deploy: build ## sam deploy (CONFIG_ENV=default|prod)
 	$(BIN)/sam deploy --config-env $${CONFIG_ENV:-default}

@@ -5,7 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 
-BENCHMARKS = ("benchmarks.diagnostics_bench", "benchmarks.watch_bench")
+BENCHMARKS = (
+    "benchmarks.package_bench",
+    "benchmarks.coldstart_bench",
+    "benchmarks.diagnostics_bench",
+    "benchmarks.watch_bench",
+)
 
 
 def main() -> int:

@@ -1,7 +1,87 @@
-"""One Logger, Tracer and Metrics set for every function, configured by POWERTOOLS_* variables."""
+"""One Logger, Tracer and Metrics set for every function, configured by POWERTOOLS_* variables.
+
+In Lambda the Tracer records each AWS call, the handler and the ``capture_method`` helpers as
+X-Ray subsegments (the X-Ray SDK costs about 15 ms of cold start there). Where X-Ray would record
+nothing anyway (outside Lambda: the CLI, tests, the local stack; or with
+``POWERTOOLS_TRACE_DISABLED=true``; or in a build without the X-Ray SDK) the Tracer gets a provider
+that records nothing, so the X-Ray SDK is never imported: it costs about 100 ms outside Lambda,
+where it creates X-Ray clients for its sampler.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.tracing.base import BaseProvider, BaseSegment
+
+_TRUE = {"1", "true", "t", "yes", "y", "on"}
+
+
+def traces_aws_calls(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether the Tracer records to X-Ray: the same rule as Powertools' own (in Lambda, not under
+    ``sam local``, not disabled), and only if the X-Ray SDK is bundled."""
+    if environ.get("POWERTOOLS_TRACE_DISABLED", "false").strip().lower() in _TRUE:
+        return False
+    if not environ.get("LAMBDA_TASK_ROOT") or environ.get("AWS_SAM_LOCAL"):
+        return False
+    return importlib.util.find_spec("aws_xray_sdk") is not None
+
+
+class _NoSegment(BaseSegment):
+    def close(self, end_time: int | None = None) -> None:
+        pass
+
+    def add_subsegment(self, subsegment: Any) -> None:
+        pass
+
+    def remove_subsegment(self, subsegment: Any) -> None:
+        pass
+
+    def put_annotation(self, key: str, value: Any) -> None:
+        pass
+
+    def put_metadata(self, key: str, value: Any, namespace: str = "default") -> None:
+        pass
+
+    def add_exception(self, exception: BaseException, stack: list[Any], remote: bool = False) -> None:
+        pass
+
+
+class UntracedProvider(BaseProvider):
+    """Powertools' tracing provider interface, recording nothing."""
+
+    @contextmanager
+    def in_subsegment(self, name: str | None = None, **kwargs: Any) -> Iterator[BaseSegment]:
+        yield _NoSegment()
+
+    @asynccontextmanager
+    async def in_subsegment_async(self, name: str | None = None, **kwargs: Any) -> AsyncIterator[BaseSegment]:
+        yield _NoSegment()
+
+    def put_annotation(self, key: str, value: Any) -> None:
+        pass
+
+    def put_metadata(self, key: str, value: Any, namespace: str = "default") -> None:
+        pass
+
+    def patch(self, modules: Sequence[str]) -> None:
+        pass
+
+    def patch_all(self) -> None:
+        pass
+
+
+def _tracer() -> Tracer:
+    if traces_aws_calls():
+        return Tracer()
+    return Tracer(provider=UntracedProvider(), auto_patch=False, disabled=False)
+
 
 logger = Logger()
-tracer = Tracer()
+tracer = _tracer()
 metrics = Metrics()

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from model_steward import compose
 from model_steward.adapters import secrets
 from model_steward.adapters.slack import MAX_RETRIES
+from model_steward.compose.slack_notifier import slack_notifier_service
 from model_steward.domain.messages import render_slack, sns_message
 from model_steward.domain.samples import sample_alert
 from model_steward.errors import ConfigurationError, SlackPostError
@@ -208,7 +208,7 @@ def test_a_rotated_webhook_is_read_again_when_slack_refuses_the_cached_one(
         assert secrets.slack_webhook_url(settings.slack_webhook_secret_arn).endswith("/revoked")
         stack.set_webhook_secret(slack.url)  # rotated; the cached value is now stale
 
-        delivery = compose.slack_notifier(settings).deliver(HELD)
+        delivery = slack_notifier_service(settings).deliver(HELD)
 
     assert delivery.status == 200
     assert [r.path for r in slack.received] == ["/services/T0/B0/revoked", WEBHOOK_PATH]

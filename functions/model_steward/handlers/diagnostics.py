@@ -12,7 +12,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from model_steward import compose
+from model_steward.compose.diagnostics import diagnostics_service
 from model_steward.models.settings import DiagnosticsSettings, load_settings
 from model_steward.observability import logger, metrics, tracer
 
@@ -21,4 +21,4 @@ from model_steward.observability import logger, metrics, tracer
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return compose.diagnostics(load_settings(DiagnosticsSettings)).process_event(event)
+    return diagnostics_service(load_settings(DiagnosticsSettings)).process_event(event)

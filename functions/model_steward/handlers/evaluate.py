@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from model_steward import compose
+from model_steward.compose.evaluate import evaluate_service
 from model_steward.models.settings import EvaluateSettings, load_settings
 from model_steward.observability import logger, metrics, tracer
 
@@ -25,7 +25,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    service = compose.evaluate(load_settings(EvaluateSettings))
+    service = evaluate_service(load_settings(EvaluateSettings))
 
     def evaluate_record(record: SQSRecord) -> dict[str, Any]:
         return service.evaluate_message(record.body)

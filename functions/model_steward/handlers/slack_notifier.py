@@ -13,7 +13,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes import SNSEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from model_steward import compose
+from model_steward.compose.slack_notifier import slack_notifier_service
 from model_steward.errors import StewardError
 from model_steward.models.settings import SlackNotifierSettings, load_settings
 from model_steward.observability import logger, metrics, tracer
@@ -24,7 +24,7 @@ from model_steward.service.slack import TopicMessage
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    notifier = compose.slack_notifier(load_settings(SlackNotifierSettings))
+    notifier = slack_notifier_service(load_settings(SlackNotifierSettings))
     records = SNSEvent(event).records
     messages = [TopicMessage(r.sns.subject, r.sns.message, r.sns.message_id) for r in records]
     try:

@@ -12,7 +12,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from model_steward import compose
+from model_steward.compose.watch import watch_service
 from model_steward.models.messages import ScheduleInput
 from model_steward.models.settings import WatchSettings, load_settings
 from model_steward.observability import logger, metrics, tracer
@@ -22,7 +22,7 @@ from model_steward.observability import logger, metrics, tracer
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    service = compose.watch(load_settings(WatchSettings))
+    service = watch_service(load_settings(WatchSettings))
     schedule = ScheduleInput.model_validate(event)
     report = service.tick(now=datetime.now(UTC), full_sweep=schedule.kind == "full-sweep")
     return asdict(report)

@@ -1,0 +1,26 @@
+"""The diagnostics function's wiring."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from model_steward.compose import alerter_for, deployment_registry, ledger
+
+if TYPE_CHECKING:
+    from model_steward.models.settings import DiagnosticsSettings
+    from model_steward.service.diagnostics import DiagnosticsService
+
+
+def diagnostics_service(settings: DiagnosticsSettings) -> DiagnosticsService:
+    from model_steward.adapters.s3 import S3ObjectStore
+    from model_steward.service.diagnostics import DiagnosticsService
+
+    table = ledger(settings.ledger_table_name)
+    return DiagnosticsService(
+        ledger=table,
+        registry=deployment_registry(settings),
+        store=S3ObjectStore(),
+        alerter=alerter_for(settings, table),
+        region=settings.region,
+        reports_prefix=settings.reports_prefix,
+    )

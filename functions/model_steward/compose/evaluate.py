@@ -1,0 +1,26 @@
+"""The evaluate function's wiring."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from model_steward.compose import alerter_for, deployment_registry, ledger, registries_by_id
+
+if TYPE_CHECKING:
+    from model_steward.models.settings import EvaluateSettings
+    from model_steward.service.evaluate import EvaluateService
+
+
+def evaluate_service(settings: EvaluateSettings) -> EvaluateService:
+    from model_steward.adapters.parameters import SsmPolicyDocument
+    from model_steward.service.evaluate import EvaluateService, PolicySource
+
+    table = ledger(settings.ledger_table_name)
+    governed = deployment_registry(settings)
+    document = SsmPolicyDocument(settings.policy_parameter_name) if settings.policy_parameter_name else None
+    return EvaluateService(
+        ledger=table,
+        registries=registries_by_id(governed),
+        policies=PolicySource(settings.base_policy(), document),
+        alerter=alerter_for(settings, table),
+    )

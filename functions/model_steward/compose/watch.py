@@ -1,0 +1,25 @@
+"""The watch function's wiring."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from model_steward.compose import alerter_for, deployment_registry, ledger
+
+if TYPE_CHECKING:
+    from model_steward.models.settings import WatchSettings
+    from model_steward.service.watch import WatchService
+
+
+def watch_service(settings: WatchSettings) -> WatchService:
+    from model_steward.adapters.queue import SqsEvaluateQueue
+    from model_steward.service.watch import WatchService
+
+    table = ledger(settings.ledger_table_name)
+    return WatchService(
+        settings=settings,
+        ledger=table,
+        registry=deployment_registry(settings),
+        queue=SqsEvaluateQueue(settings.evaluate_queue_url),
+        alerter=alerter_for(settings, table),
+    )

@@ -10,6 +10,7 @@ BENCHMARKS = (
     "benchmarks.coldstart_bench",
     "benchmarks.diagnostics_bench",
     "benchmarks.watch_bench",
+    "benchmarks.sitewise_bench",
 )
 
 

@@ -49,6 +49,7 @@ def main() -> None:
     n = args.units
     parameters = {
         "ModelRegistry": "sitewise",
+        "WatchAllModels": "true",
         "DiagnosticsSource": "stack-bucket",
         "DryRun": "false",
         "PolicyCooldownHours": "0",

@@ -44,7 +44,7 @@ def main() -> None:
     args = parser.parse_args()
     n = args.models
 
-    with LocalStack({"DryRun": "false", "PolicyCooldownHours": "0"}) as stack:
+    with LocalStack({"DryRun": "false", "PolicyCooldownHours": "0", "WatchAllModels": "true"}) as stack:
         for i in range(n):
             name = f"asset-{i:05d}"
             stack.lookout.seed_model(name, scheduler="MANUAL")

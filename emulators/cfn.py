@@ -121,10 +121,28 @@ def _evaluate(condition: Any, conditions: Mapping[str, Any], parameters: Mapping
 
 
 def _scalar(value: Any, parameters: Mapping[str, str]) -> str:
-    if isinstance(value, dict) and set(value) == {"Ref"}:
-        return parameters[value["Ref"]]
+    found = _value(value, parameters)
+    if not isinstance(found, str):
+        raise TemplateError(f"a condition compares a list: {value!r}")
+    return found
+
+
+def _value(value: Any, parameters: Mapping[str, str]) -> str | list[str]:
+    """A value in a condition: a literal, a parameter, or Fn::Sub / Split / Select / Join of them."""
     if isinstance(value, str | int | float | bool):
         return str(value)
+    if isinstance(value, dict) and len(value) == 1:
+        ((function, args),) = value.items()
+        if function == "Ref":
+            return parameters[args]
+        if function == "Fn::Sub" and isinstance(args, str):
+            return re.sub(r"\$\{([^!}][^}]*)\}", lambda match: parameters[match.group(1)], args)
+        if function == "Fn::Split":
+            return str(_value(args[1], parameters)).split(args[0])
+        if function == "Fn::Select":
+            return _value(args[1], parameters)[int(args[0])]
+        if function == "Fn::Join":
+            return str(args[0]).join(str(_value(item, parameters)) for item in args[1])
     raise TemplateError(f"unsupported value in a condition: {value!r}")
 
 

@@ -1,12 +1,15 @@
 """What moto's CloudFormation leaves out, applied through the service APIs moto does implement.
 
 moto's CloudFormation cannot create some resource types (subscriptions, alarms, schedules, invoke
-configurations, topic and bucket policies) and ignores a bucket's ``NotificationConfiguration``.
+configurations, topic, queue and bucket policies) and ignores a bucket's ``NotificationConfiguration``.
 After the stack exists, each of these is created with the matching API call, its properties
-resolved against the deployed resources, so the local wiring stays the template's. Anything no
-applier covers stays listed in ``LocalStack.not_emulated``: notably the topic and bucket policies,
-which deny requests without TLS (``aws:SecureTransport``); moto enforces that, and the local
-endpoints are plain HTTP, so applying them would refuse every local call.
+resolved against the deployed resources, so the local wiring stays the template's.
+
+Topic and queue policies are set on their topics and queues; moto stores them without evaluating
+them, and ``emulators.iam`` evaluates them for each request as AWS would over TLS (the local
+endpoints are plain HTTP; the SDK uses TLS in AWS). Anything no applier covers stays listed in
+``LocalStack.not_emulated``: notably the bucket policy, whose TLS-only deny moto's S3 would enforce
+on the plain-HTTP endpoint (refusing every local call).
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ if TYPE_CHECKING:
 
 
 class Resolver:
-    """Resolves Ref / Fn::GetAtt / Fn::Sub / Fn::Join / Fn::FindInMap against a deployed local stack."""
+    """Resolves Ref / Fn::GetAtt / Fn::Sub / Fn::Join / Fn::Split / Fn::Select / Fn::FindInMap against a
+    deployed local stack."""
 
     def __init__(self, stack: LocalStack) -> None:
         self.stack = stack
@@ -52,6 +56,12 @@ class Resolver:
         if set(node) == {"Fn::Join"}:
             separator, items = node["Fn::Join"]
             return separator.join(str(self.resolve(item)) for item in items)
+        if set(node) == {"Fn::Split"}:
+            separator, text = node["Fn::Split"]
+            return str(self.resolve(text)).split(separator)
+        if set(node) == {"Fn::Select"}:
+            index, items = node["Fn::Select"]
+            return self.resolve(items)[int(index)]
         return {key: self.resolve(value) for key, value in node.items()}
 
     def ref(self, name: str) -> str:
@@ -150,7 +160,23 @@ def _invoke_config(stack: LocalStack, resolver: Resolver, name: str, props: Mapp
     stack.client("lambda").put_function_event_invoke_config(**resolved)
 
 
+def _topic_policy(stack: LocalStack, resolver: Resolver, name: str, props: Mapping[str, Any]) -> None:
+    document = json.dumps(resolver.resolve(props["PolicyDocument"]))
+    for topic in resolver.resolve(props["Topics"]):
+        stack.client("sns").set_topic_attributes(
+            TopicArn=topic, AttributeName="Policy", AttributeValue=document
+        )
+
+
+def _queue_policy(stack: LocalStack, resolver: Resolver, name: str, props: Mapping[str, Any]) -> None:
+    document = json.dumps(resolver.resolve(props["PolicyDocument"]))
+    for queue_url in resolver.resolve(props["Queues"]):
+        stack.client("sqs").set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": document})
+
+
 APPLIERS: dict[str, Applier] = {
+    "AWS::SNS::TopicPolicy": _topic_policy,
+    "AWS::SQS::QueuePolicy": _queue_policy,
     "AWS::SNS::Subscription": _subscription,
     "AWS::CloudWatch::Alarm": _alarm,
     "AWS::CloudWatch::Dashboard": _dashboard,

@@ -205,6 +205,7 @@ def main() -> int:
     started = time.perf_counter()
     parameters = {
         "DryRun": "false",
+        "WatchAllModels": "true",
         "PolicyCooldownHours": "0",
         "DiagnosticsSource": "stack-bucket",
         "AlertEmail": "reliability@example.com",

@@ -9,10 +9,17 @@ CloudFormation. Each function's environment is then read back from the deployed 
 configuration (moto resolved its ``Ref`` / ``GetAtt``), so what runs locally is the deployed wiring.
 
 It plays the Lambda service too: ``invoke`` runs a function's handler in this process, with that
-function's environment and a Lambda context; ``drain`` polls an SQS event source mapping as Lambda
-would (batch size, partial batch failures); ``put_object`` delivers the S3 notification the deployed
-bucket configuration asks for. moto's own Lambda invocation (Docker) is never used: event source
-mappings are disabled after deployment and driven from here instead.
+function's environment, its execution role's credentials and a Lambda context; ``drain`` polls an
+SQS event source mapping as Lambda would (batch size, partial batch failures); ``put_object``
+delivers the S3 notification the deployed bucket configuration asks for. moto's own Lambda
+invocation (Docker) is never used: event source mappings are disabled after deployment and driven
+from here instead.
+
+IAM is enforced: the stack is deployed as an administrator, then
+moto checks every request's signature and its caller's policies (see ``emulators.iam``), and so
+does the Lookout for Equipment emulator. Each function runs with credentials of its own deployed
+role (STS AssumeRole, as Lambda obtains them), so a call its role does not allow fails as in AWS.
+Tests, the CLI and ``client()`` act as an operator allowed everything.
 
 One local stack at a time per process: moto keeps its backends per process, and starting a stack
 resets them (tests give each module its own stack, and never open a second inside it).
@@ -39,7 +46,7 @@ import boto3
 from moto.cloudformation.parsing import get_model_map
 from moto.server import ThreadedMotoServer
 
-from emulators import cfn, completion
+from emulators import cfn, completion, iam
 from emulators.lookout import LookoutEmulator
 from emulators.sitewise import SiteWiseEmulator
 
@@ -48,12 +55,14 @@ TEMPLATE = ROOT / "template.yaml"
 ACCOUNT_ID = "123456789012"  # moto's default account
 ARTIFACT_BUCKET = "model-steward-local-artifacts"
 
-# Environment every local invocation gets on top of the function's own configuration.
-_SDK_ENV = {
+# The process environment while the stack is up: the deployment's credentials (until the
+# operator's replace them) and no X-Ray daemon.
+_SDK_ENV: dict[str, str | None] = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon locally
+    "AWS_SESSION_TOKEN": None,
+    "AWS_PROFILE": None,
+    "POWERTOOLS_TRACE_DISABLED": "true",
 }
 
 
@@ -66,6 +75,7 @@ class DeployedFunction:
     environment: Mapping[str, str]
     timeout: int
     memory_mb: int
+    role_arn: str
 
 
 @dataclass(frozen=True)
@@ -133,6 +143,10 @@ class LocalStack:
         self.mappings: dict[str, Any] = {}
         self.functions: dict[str, DeployedFunction] = {}
         self.event_source_mappings: list[EventSourceMapping] = []
+        # logical id -> credentials of the function's execution role
+        self.role_credentials: dict[str, iam.Credentials] = {}
+        self.operator: iam.Credentials | None = None  # who tests and the CLI act as
+        self._authorisation = iam.ResourceAuthorisation()
         self._saved_env: dict[str, str | None] = {}
 
     # ------------------------------------------------------------------ lifecycle
@@ -158,6 +172,7 @@ class LocalStack:
         # moto keeps its backends per process: start from empty, and never let moto run Lambda code.
         _post_json(f"{self.moto_url}/moto-api/reset", {})
         _post_json(f"{self.moto_url}/moto-api/config", {"lambda": {"use_docker": False}})
+        iam.set_enforcement(self.moto_url, on=False)  # deploy first, as an administrator would
         self.lookout.start()
         self.sitewise.start()
         self._set_env(
@@ -172,8 +187,33 @@ class LocalStack:
             }
         )
         self.deploy()
+        self._enforce_iam()
+
+    def _enforce_iam(self) -> None:
+        """From here on every request is authorised: functions as their roles, the rest as operator."""
+        iam.store_inline_policies_as_text(self.account_id)
+        sts, iam_client = self.client("sts"), self.client("iam")
+        for logical_id, function in self.functions.items():
+            role = iam_client.get_role(RoleName=function.role_arn.rsplit("/", 1)[1])["Role"]
+            if not iam.trusts_lambda(role):
+                raise cfn.TemplateError(
+                    f"{logical_id}: its role {role['RoleName']} cannot be assumed by Lambda"
+                )
+            self.role_credentials[logical_id] = iam.assume_role(sts, function.role_arn, function.name)
+        self.operator = iam.create_operator(self.client("iam"))
+        self._set_env(self.operator.environment())
+        _cold_start()  # no client may keep the deployment's credentials
+        self._authorisation.install()
+        self.lookout.authoriser = iam.LookoutAuthoriser(self.account_id)
+        self.sitewise.authoriser = iam.LookoutAuthoriser(self.account_id)  # the same SigV4 and IAM check
+        iam.set_enforcement(self.moto_url, on=True)
 
     def stop(self) -> None:
+        if self.moto is not None:
+            iam.set_enforcement(self.moto_url, on=False)
+        self._authorisation.uninstall()
+        self.lookout.authoriser = None
+        self.sitewise.authoriser = None
         for name, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -186,14 +226,24 @@ class LocalStack:
             self.moto.stop()
             self.moto = None
 
-    def _set_env(self, values: Mapping[str, str]) -> None:
+    def _set_env(self, values: Mapping[str, str | None]) -> None:
+        """Set (``None``: unset) process variables; ``stop`` restores what they were."""
         for name, value in values.items():
             self._saved_env.setdefault(name, os.environ.get(name))
-            os.environ[name] = value
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
     def client(self, service: str) -> Any:
-        """A boto3 client for the local stack (default configuration resolution, as the product's)."""
-        return boto3.session.Session().client(service)  # type: ignore[call-overload]
+        """A boto3 client for the local stack, as the operator even inside ``function_environment``
+        (default configuration resolution otherwise, as the product's)."""
+        if self.operator is None:
+            return boto3.session.Session().client(service)  # type: ignore[call-overload]
+        return boto3.session.Session(
+            aws_access_key_id=self.operator.access_key_id,
+            aws_secret_access_key=self.operator.secret_access_key,
+        ).client(service)  # type: ignore[call-overload]
 
     # ------------------------------------------------------------------ deployment
     def deploy(self) -> None:
@@ -260,6 +310,7 @@ class LocalStack:
                 environment={name: str(value) for name, value in variables.items()},
                 timeout=config.get("Timeout", 3),
                 memory_mb=config.get("MemorySize", 128),
+                role_arn=config["Role"],
             )
 
     def _take_over_event_source_mappings(self) -> None:
@@ -280,15 +331,21 @@ class LocalStack:
     # ------------------------------------------------------------------ the Lambda service
     @contextlib.contextmanager
     def function_environment(self, logical_id: str) -> Iterator[DeployedFunction]:
-        """The process environment as the deployed function sees it (plus local SDK settings)."""
+        """The process environment as the deployed function sees it (plus local SDK settings), with
+        its execution role's credentials, as Lambda sets them."""
         function = self.functions[logical_id]
-        values = {
+        values: dict[str, str | None] = {
             **function.environment,
             "AWS_LAMBDA_FUNCTION_NAME": function.name,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_mb),
         }
+        values.update(self.role_credentials[logical_id].environment())
         saved = {name: os.environ.get(name) for name in values}
-        os.environ.update(values)
+        for name, value in values.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         _cold_start()
         try:
             yield function
@@ -465,6 +522,8 @@ def _cold_start() -> None:
     service from the environment when the module is imported, which in Lambda happens after the
     function's environment is set, so they are read again here.
     """
+    from aws_lambda_powertools.utilities.parameters import base as powertools_parameters
+
     from model_steward.adapters import parameters
     from model_steward.adapters.aws import reset_clients
     from model_steward.models.settings import load_settings
@@ -473,5 +532,6 @@ def _cold_start() -> None:
     load_settings.cache_clear()
     reset_clients()
     parameters.clear_cache()
+    powertools_parameters.DEFAULT_PROVIDERS.clear()  # type: ignore[attr-defined]  # each provider holds a client (credentials)
     metrics.namespace = os.environ.get("POWERTOOLS_METRICS_NAMESPACE")
     metrics.service = os.environ.get("POWERTOOLS_SERVICE_NAME")

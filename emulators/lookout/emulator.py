@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from emulators.lookout.protocol import ServiceError
 from emulators.lookout.server import EmulatorHTTPServer
-from emulators.lookout.service import LookoutService
+from emulators.lookout.service import Authoriser, LookoutService
 from emulators.lookout.state import LookoutState
 
 if TYPE_CHECKING:
@@ -23,6 +23,8 @@ class LookoutEmulator(LookoutState):
     ``with LookoutEmulator() as emu:`` serves on ``emu.endpoint_url`` (``127.0.0.1`` and a free
     port by default) until the block ends. All scenario methods of :class:`LookoutState` are
     available on the emulator (``seed_model``, ``add_version``, ``start_retraining`` ...).
+    ``authoriser`` (settable while serving) verifies each request's signature and authorises its
+    caller; without one every request is accepted.
     """
 
     def __init__(
@@ -34,11 +36,12 @@ class LookoutEmulator(LookoutState):
         port: int = 0,
         clock: Callable[[], datetime] | None = None,
         complete_imports_immediately: bool = False,
+        authoriser: Authoriser | None = None,
     ) -> None:
         super().__init__(
             region, account_id, clock=clock, complete_imports_immediately=complete_imports_immediately
         )
-        self.service = LookoutService(self)
+        self.service = LookoutService(self, authoriser=authoriser)
         self._address = (host, port)
         self._server: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -74,6 +77,14 @@ class LookoutEmulator(LookoutState):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+    @property
+    def authoriser(self) -> Authoriser | None:
+        return self.service.authoriser
+
+    @authoriser.setter
+    def authoriser(self, authoriser: Authoriser | None) -> None:
+        self.service.authoriser = authoriser
 
     @property
     def port(self) -> int:

@@ -3,7 +3,8 @@
 Routes:
 
 * ``POST /`` with ``X-Amz-Target: AWSLookoutEquipmentFrontendService.<Operation>``: the service API
-  (any SigV4 ``Authorization`` header is accepted and not verified).
+  (the SigV4 ``Authorization`` header is verified and the caller authorised only when the service
+  has an authoriser; otherwise any is accepted).
 * ``POST /_emulator/<method>`` with a JSON object of keyword arguments: a scenario method of
   :class:`~emulators.lookout.state.LookoutState` (see :data:`SCENARIO_METHODS`); answers
   ``{"result": ...}``, or HTTP 400 ``{"error": ..., "message": ...}``. Datetime arguments are ISO
@@ -20,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
 
 from emulators.lookout.protocol import HttpResponse
-from emulators.lookout.service import LookoutService
+from emulators.lookout.service import LookoutService, SignedRequest
 from emulators.lookout.state import LookoutState
 
 #: The scenario methods reachable over HTTP.
@@ -140,7 +141,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._body()
         path = self.path.split("?", 1)[0]
         if path == "/":
-            self._send(self._service.handle(self.headers.get("X-Amz-Target"), body))
+            signed = SignedRequest(method="POST", path=self.path, headers=self.headers, body=body)
+            self._send(self._service.handle(self.headers.get("X-Amz-Target"), body, signed))
         elif path.startswith(_SCENARIO_PREFIX):
             self._send(call_scenario(self._service.state, path[len(_SCENARIO_PREFIX) :], body))
         else:

@@ -10,6 +10,15 @@ Pages hold ``MaxResults`` items (1..500), :data:`DEFAULT_PAGE_SIZE` when it is a
 :class:`~emulators.lookout.protocol.PageTokens`). Filters: ``*BeginsWith`` are case-sensitive prefix
 matches; ``CreatedAtStartTime`` / ``CreatedAtEndTime`` and ``MinModelVersion`` / ``MaxModelVersion``
 are inclusive bounds.
+
+Authorisation: with an :class:`Authoriser` (the local stack gives one backed by moto's IAM), every
+request is checked against the resource ARNs the real service authorises: ``*`` for ListModels and
+ListRetrainingSchedulers, the model ARN for DescribeModel, ListModelVersions and
+DescribeRetrainingScheduler, the model-version ARN for DescribeModelVersion, both for
+UpdateActiveModelVersion, the target model and the dataset for ImportModelVersion. A model that does
+not exist is authorised on ``model/<name>/<UNKNOWN_MODEL_ID>`` (a policy naming the model or its
+prefix allows the call, which then answers ResourceNotFoundException). Without an authoriser any
+request is accepted (stand-alone use, emulator tests).
 """
 
 from __future__ import annotations
@@ -17,7 +26,8 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 from emulators.lookout.protocol import (
     IMPLEMENTED_OPERATIONS,
@@ -58,6 +68,24 @@ _SUMMARY_MEMBERS = (
 
 Item = TypeVar("Item")
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
+#: The model id in the ARN a request for a model that does not exist is authorised on.
+UNKNOWN_MODEL_ID = "00000000-0000-0000-0000-000000000000"
+_ACCOUNT_WIDE = frozenset({"ListModels", "ListRetrainingSchedulers"})
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    """What an authoriser needs of an HTTP request: method, path, headers (SigV4), raw body."""
+
+    method: str
+    path: str
+    headers: Any  # a case-insensitive mapping (http.server's message, werkzeug's Headers...)
+    body: bytes
+
+
+class Authoriser(Protocol):
+    def authorise(self, request: SignedRequest, action: str, resources: Sequence[str]) -> None:
+        """Return if the caller may perform ``action`` on every resource, else raise ServiceError."""
 
 
 def _not_found(what: str) -> ServiceError:
@@ -67,9 +95,12 @@ def _not_found(what: str) -> ServiceError:
 class LookoutService:
     """Answers the API operations from a :class:`LookoutState`."""
 
-    def __init__(self, state: LookoutState, tokens: PageTokens | None = None) -> None:
+    def __init__(
+        self, state: LookoutState, tokens: PageTokens | None = None, authoriser: Authoriser | None = None
+    ) -> None:
         self.state = state
         self.tokens = tokens or PageTokens()
+        self.authoriser = authoriser
         self._handlers: dict[str, Handler] = {
             "ListModels": self.list_models,
             "DescribeModel": self.describe_model,
@@ -84,8 +115,9 @@ class LookoutService:
 
     # ---------------------------------------------------------------- request handling
 
-    def handle(self, target: str | None, body: bytes) -> HttpResponse:
-        """Answer one request: ``target`` is the ``X-Amz-Target`` header, ``body`` the raw JSON."""
+    def handle(self, target: str | None, body: bytes, request: SignedRequest | None = None) -> HttpResponse:
+        """Answer one request: ``target`` is the ``X-Amz-Target`` header, ``body`` the raw JSON,
+        ``request`` what the authoriser checks (required when the service has one)."""
         operation = _operation_name(target)
         params: dict[str, Any] | None = None
         parse_error: str | None = None
@@ -99,6 +131,12 @@ class LookoutService:
             parse_error = f"The request body is not valid JSON: {exc}"
         try:
             self._check_operation(target, operation)
+            if self.authoriser is not None:
+                if request is None:
+                    raise ServiceError("MissingAuthenticationTokenException", "Missing Authentication Token")
+                self.authoriser.authorise(
+                    request, f"lookoutequipment:{operation}", self._resources(operation, params or {})
+                )
             delay = self.state.latency(operation)
             if delay:
                 time.sleep(delay)
@@ -119,6 +157,25 @@ class LookoutService:
             response, error_code = error_response(bug), bug.code
         self.state.record_call(operation, params, response.status, error_code)
         return response
+
+    def _resources(self, operation: str, params: dict[str, Any]) -> list[str]:
+        """The ARNs the real service authorises the operation on (see the module docstring)."""
+        if operation in _ACCOUNT_WIDE:
+            return ["*"]
+        name = params.get("ModelName")
+        if not isinstance(name, str):
+            return []  # the request is invalid: validation answers it
+        with self.state.lock:
+            model = self.state.models.get(name)
+        model_arn = model.arn if model else self.state.model_arn_for(name, UNKNOWN_MODEL_ID)
+        version_arn = f"{model_arn}/model-version/{params.get('ModelVersion')}"
+        if operation == "DescribeModelVersion":
+            return [version_arn]
+        if operation == "UpdateActiveModelVersion":
+            return [model_arn, version_arn]
+        if operation == "ImportModelVersion" and isinstance(params.get("DatasetName"), str):
+            return [model_arn, self.state.dataset_arn(params["DatasetName"])]
+        return [model_arn]
 
     @staticmethod
     def _check_operation(target: str | None, operation: str) -> None:

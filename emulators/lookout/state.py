@@ -271,6 +271,9 @@ class LookoutState:
     def _arn(self, resource: str) -> str:
         return f"arn:aws:lookoutequipment:{self.region}:{self.account_id}:{resource}"
 
+    def model_arn_for(self, model_name: str, model_id: str) -> str:
+        return self._arn(f"model/{model_name}/{model_id}")
+
     def dataset_arn(self, dataset_name: str) -> str:
         with self.lock:
             dataset_id = self._dataset_ids.setdefault(dataset_name, str(uuid.uuid4()))

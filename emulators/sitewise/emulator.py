@@ -8,8 +8,9 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
+from emulators.lookout.service import Authoriser
 from emulators.sitewise.server import SiteWiseHTTPServer
-from emulators.sitewise.service import Authoriser, SiteWiseService
+from emulators.sitewise.service import SiteWiseService
 from emulators.sitewise.state import SiteWiseState
 from model_steward.models.sitewise import SiteWiseFacts
 

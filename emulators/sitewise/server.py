@@ -19,7 +19,8 @@ from typing import Any, cast
 
 from emulators.lookout.protocol import HttpResponse
 from emulators.lookout.server import _json, _jsonable
-from emulators.sitewise.service import SignedRequest, SiteWiseService
+from emulators.lookout.service import SignedRequest
+from emulators.sitewise.service import SiteWiseService
 
 #: The scenario methods reachable over HTTP.
 SCENARIO_METHODS = frozenset(

@@ -21,10 +21,11 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from emulators.lookout.protocol import HttpResponse
+from emulators.lookout.protocol import ServiceError as LookoutServiceError
+from emulators.lookout.service import Authoriser, SignedRequest
 from emulators.sitewise.protocol import (
     PageTokens,
     ServiceError,
@@ -45,19 +46,9 @@ Item = TypeVar("Item")
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
 
-@dataclass(frozen=True)
-class SignedRequest:
-    """What an authoriser needs of an HTTP request: method, path, headers (SigV4), raw body."""
-
-    method: str
-    path: str
-    headers: Any  # a case-insensitive mapping (http.server's message)
-    body: bytes
-
-
-class Authoriser(Protocol):
-    def authorise(self, request: SignedRequest, action: str, resources: Sequence[str]) -> None:
-        """Return if the caller may perform ``action`` on every resource, else raise ServiceError."""
+_AUTHENTICATION_ERRORS = frozenset(
+    {"MissingAuthenticationTokenException", "UnrecognizedClientException", "InvalidSignatureException"}
+)
 
 
 def _not_found(what: str) -> ServiceError:
@@ -97,11 +88,7 @@ class SiteWiseService:
         try:
             operation, labels = route(method, path)
             if self.authoriser is not None:
-                if request is None:
-                    raise ServiceError("AccessDeniedException", "Missing Authentication Token")
-                self.authoriser.authorise(
-                    request, f"iotsitewise:{operation}", self._resources(operation, labels, query, body)
-                )
+                self._authorise(request, operation, self._resources(operation, labels, query, body))
             delay = self.state.latency(operation)
             if delay:
                 time.sleep(delay)
@@ -125,6 +112,18 @@ class SiteWiseService:
             response, error_code = error_response(bug), bug.code
         self.state.record_call(operation, params, response.status, error_code)
         return response
+
+    def _authorise(self, request: SignedRequest | None, operation: str, resources: list[str]) -> None:
+        """The authoriser's verdict in this service's error shapes (403, as the API Gateway front of a
+        restJson1 service answers authentication and authorisation failures)."""
+        assert self.authoriser is not None
+        if request is None:
+            raise ServiceError("MissingAuthenticationTokenException", "Missing Authentication Token", 403)
+        try:
+            self.authoriser.authorise(request, f"iotsitewise:{operation}", resources)
+        except (LookoutServiceError, ServiceError) as refused:
+            status = 403 if refused.code in _AUTHENTICATION_ERRORS or "AccessDenied" in refused.code else None
+            raise ServiceError(refused.code, refused.message, status) from None
 
     def _resources(self, operation: str, labels: dict[str, str], query: str, body: bytes) -> list[str]:
         """The ARNs the service authorises the operation on (see the module docstring)."""

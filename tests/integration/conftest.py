@@ -6,9 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from emulators.stack import LocalStack
+from emulators.iam import operator_arn
+from emulators.stack import ACCOUNT_ID, LocalStack
 
 SLACK_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:model-steward/slack-AbCdEf"
+# Who tests and the CLI act as; a stack lets it publish alerts only when it is named here.
+OPERATOR_ARN = operator_arn(ACCOUNT_ID)
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ from model_steward.errors import NotFoundError
 from model_steward.models.alerts import Alert, AlertKind, AlertSeverity
 from tests.fakes.slack_server import LocalStackWithSlackSecret, SlackServer
 from tests.helpers import load_event
+from tests.integration.conftest import OPERATOR_ARN
 
 SAMPLES = {kind: sample_alert(kind) for kind in AlertKind}
 
@@ -40,7 +41,11 @@ def slack(slack_server: SlackServer) -> SlackServer:
 
 @pytest.fixture(scope="module")
 def stack(slack: SlackServer) -> Iterator[LocalStackWithSlackSecret]:
-    deployed = LocalStackWithSlackSecret(slack.url, {"AlertEmail": "reliability@example.com"})
+    # The operator stands in for a CloudWatch alarm publishing to the topic (moto has no alarms that
+    # act), so it is named among the topic's publishers.
+    deployed = LocalStackWithSlackSecret(
+        slack.url, {"AlertEmail": "reliability@example.com", "AlertPublisherArns": OPERATOR_ARN}
+    )
     with deployed:
         yield deployed
 
@@ -161,5 +166,7 @@ def test_the_slack_notifier_posts_what_the_topic_delivered(
 def test_publishing_to_a_missing_topic_is_a_domain_error(stack: LocalStackWithSlackSecret) -> None:
     missing = stack.outputs["AlertTopicArn"].rsplit(":", 1)[0] + ":no-such-topic"
 
-    with stack.function_environment("EvaluateFunction"), pytest.raises(NotFoundError):
+    # As the operator (`steward notify`): a function's role may publish to its own topic only, so
+    # for it SNS would refuse the call (AuthorizationError) before looking the topic up.
+    with pytest.raises(NotFoundError):
         SnsAlertPublisher(missing).publish(SAMPLES[AlertKind.PROMOTED])

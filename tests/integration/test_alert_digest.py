@@ -20,7 +20,13 @@ from tests.integration.retraining import (
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    with LocalStack({"DryRun": "false", "PolicyCooldownHours": "0", "AlertDigestThreshold": "3"}) as deployed:
+    parameters = {
+        "DryRun": "false",
+        "PolicyCooldownHours": "0",
+        "AlertDigestThreshold": "3",
+        "WatchAllModels": "true",
+    }
+    with LocalStack(parameters) as deployed:
         yield deployed
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from emulators.stack import LocalStack
 from model_steward import cli
+from tests.integration.conftest import OPERATOR_ARN
 from tests.integration.retraining import GOOD, PRIOR, retrain, seed_active_model, subscribe_inbox, tick
 
 
@@ -21,6 +22,8 @@ def stack() -> Iterator[LocalStack]:
         "PolicyCooldownHours": "0",
         "ChatbotSlackWorkspaceId": "T0123ABCD",
         "ChatbotSlackChannelId": "C0123456789",
+        "WatchAllModels": "true",
+        "AlertPublisherArns": OPERATOR_ARN,  # the operator's manual actions alert at once
     }
     with LocalStack(parameters) as deployed:
         yield deployed

@@ -14,6 +14,7 @@ from model_steward import cli
 from model_steward.adapters.aws import reset_clients
 from model_steward.models.decision import RuleId
 from model_steward.models.ledger import VersionState
+from tests.integration.conftest import OPERATOR_ARN
 from tests.integration.retraining import (
     GOOD,
     PRIOR,
@@ -35,8 +36,15 @@ OPERATOR_COMMANDS = ("history", "status", "actions", "backtest")
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
     # The backtest model (conveyor-12) is not watched: other tests' ticks must leave no trace of it.
-    watched = {"WatchedModelPrefix": "pump-", "WatchedModels": "line-forced,line-rollback"}
-    with LocalStack({"DryRun": "false", "PolicyCooldownHours": "0", **watched}) as deployed:
+    # Operators' manual actions alert at once when the stack names them among the alert publishers.
+    parameters = {
+        "DryRun": "false",
+        "PolicyCooldownHours": "0",
+        "WatchedModelPrefix": "pump-",
+        "WatchedModels": "line-forced,line-rollback",
+        "AlertPublisherArns": OPERATOR_ARN,
+    }
+    with LocalStack(parameters) as deployed:
         reset_clients()
         yield deployed
     reset_clients()

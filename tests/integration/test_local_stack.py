@@ -88,11 +88,9 @@ def test_the_evaluate_event_source_mapping_reports_partial_batch_failures(full_s
 
 
 def test_what_moto_cloudformation_skips_is_created_through_the_apis(full_stack: LocalStack) -> None:
-    # TLS-only resource policies cannot hold on plain-HTTP local endpoints; they are listed, not hidden.
-    assert full_stack.not_emulated == {
-        "AlertTopicPolicy": "AWS::SNS::TopicPolicy",
-        "DiagnosticsBucketPolicy": "AWS::S3::BucketPolicy",
-    }
+    # moto's S3 would enforce the bucket's TLS-only policy on the plain-HTTP local endpoint: it is
+    # listed, not hidden. Topic and queue policies are applied (emulators.iam evaluates them).
+    assert full_stack.not_emulated == {"DiagnosticsBucketPolicy": "AWS::S3::BucketPolicy"}
     scheduler = full_stack.client("scheduler")
     names = sorted(s["Name"] for s in scheduler.list_schedules()["Schedules"])
     assert names == ["model-steward-local-full-sweep", "model-steward-local-watch-tick"]
@@ -106,7 +104,7 @@ def test_what_moto_cloudformation_skips_is_created_through_the_apis(full_stack: 
         assert detail["Target"]["RetryPolicy"]["MaximumRetryAttempts"] == 2
     alarms = full_stack.client("cloudwatch").describe_alarms()["MetricAlarms"]
     assert {a["AlarmActions"][0] for a in alarms} == {full_stack.outputs["AlertTopicArn"]}
-    assert len(alarms) == 9  # every dead-letter queue, every function's errors, overdue retraining
+    assert len(alarms) == 10  # every dead-letter queue and function's errors, overdue retraining, alerts
     dashboard = full_stack.client("cloudwatch").get_dashboard(
         DashboardName=full_stack.outputs["DashboardName"]
     )

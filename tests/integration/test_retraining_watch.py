@@ -37,7 +37,12 @@ POLICY_PARAMETER = "/model-steward/policy"
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
     with LocalStack(
-        {"DryRun": "false", "PolicyCooldownHours": "0", "PolicyParameterName": POLICY_PARAMETER}
+        {
+            "DryRun": "false",
+            "PolicyCooldownHours": "0",
+            "PolicyParameterName": POLICY_PARAMETER,
+            "WatchAllModels": "true",
+        }
     ) as deployed:
         deployed.client("ssm").put_parameter(
             Name=POLICY_PARAMETER,

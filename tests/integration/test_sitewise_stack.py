@@ -28,6 +28,7 @@ POLICY_PARAMETER = "/model-steward/policy"
 POLICY = {"version": 1, "prefixes": {"sw-": {"min_model_quality": "CANNOT_DETERMINE_QUALITY"}}}
 PARAMETERS = {
     "ModelRegistry": "both",
+    "WatchAllModels": "true",  # every Lookout model and every anomaly-detection computation model
     "DiagnosticsSource": "stack-bucket",
     "SiteWiseMetricsPrefix": "metrics/",
     "SiteWiseResultsPrefix": "results/",
@@ -229,6 +230,7 @@ def test_the_operator_commands_work_on_sitewise_models(
     assert code == 0, capsys.readouterr()
     assert stack.sitewise.active_version(key) == better
     assert starts(stack, key, better) == 2  # the policy's promotion, then the operator's
+    tick(stack)  # the operator may not publish: the next tick sends what the commands recorded
     kinds = [m["alert"]["kind"] for m in inbox.for_model(key)][-2:]
     assert kinds == ["MANUAL_ACTION", "MANUAL_ACTION"]
 

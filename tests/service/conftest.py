@@ -31,6 +31,11 @@ def watch_settings(**values: Any) -> WatchSettings:
             "ALERT_TOPIC_ARN": TOPIC_ARN,
             "AWS_REGION": "eu-west-1",
             "EVALUATE_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/evaluate",
+            # Nothing is watched unless the deployment says so: these worlds watch every model,
+            # unless a test names models or a prefix.
+            "WATCH_ALL_MODELS": "false"
+            if {"WATCHED_MODELS", "WATCHED_MODEL_PREFIX"} & set(values)
+            else "true",
             **values,
         }
     )

@@ -131,3 +131,18 @@ def test_what_refers_to_an_unsupported_resource_waits_too_and_so_do_its_outputs(
     assert set(for_moto["Resources"]) == {"Queue"}
     assert set(for_moto["Outputs"]) == {"QueueUrl"}
     assert set(later) == {"Board"}
+
+
+def test_conditions_may_pick_a_name_out_of_a_comma_separated_parameter() -> None:
+    pick = {"Fn::Select": [1, {"Fn::Split": [",", {"Fn::Sub": "${Names},,"}]}]}
+    template = {
+        "Parameters": {"Names": {"Type": "String", "Default": ""}},
+        "Conditions": {"HasSecond": {"Fn::Not": [{"Fn::Equals": [pick, ""]}]}},
+        "Resources": {"Second": {"Type": "AWS::SNS::Topic", "Condition": "HasSecond", "Properties": {}}},
+    }
+
+    one = cfn.resolve_conditions(template, cfn.parameter_values(template, {"Names": "pump-01"}))
+    two = cfn.resolve_conditions(template, cfn.parameter_values(template, {"Names": "pump-01,pump-02"}))
+
+    assert "Second" not in one["Resources"]
+    assert "Second" in two["Resources"]

@@ -34,7 +34,7 @@ def test_given_names_with_spaces_when_loaded_then_the_list_is_split_and_trimmed(
 @pytest.mark.parametrize(
     ("names", "prefix", "model", "watched"),
     [
-        ((), "", "anything", True),
+        ((), "", "anything", False),
         (("pump-01",), "", "pump-01", True),
         (("pump-01",), "", "pump-02", False),
         ((), "comp-", "comp-7", True),
@@ -43,12 +43,19 @@ def test_given_names_with_spaces_when_loaded_then_the_list_is_split_and_trimmed(
         (("pump-01",), "comp-", "comp-1", True),
     ],
 )
-def test_explicit_names_and_prefix_add_up_and_neither_means_all(names, prefix, model, watched) -> None:
+def test_explicit_names_and_prefix_add_up_and_neither_means_none(names, prefix, model, watched) -> None:
     settings = WatchSettings.model_validate(
         {**COMMON, "WATCHED_MODELS": ",".join(names), "WATCHED_MODEL_PREFIX": prefix}
     )
 
     assert settings.watches(model) is watched
+
+
+def test_every_model_is_watched_only_when_the_operator_says_all() -> None:
+    settings = WatchSettings.model_validate({**COMMON, "WATCH_ALL_MODELS": "true"})
+
+    assert settings.watches("anything")
+    assert not WatchSettings.model_validate({**COMMON, "WATCH_ALL_MODELS": "false"}).watches("anything")
 
 
 def test_given_an_invalid_environment_when_loaded_then_every_problem_is_named(monkeypatch) -> None:

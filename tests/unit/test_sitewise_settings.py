@@ -78,6 +78,19 @@ def test_the_registry_settings_are_read_and_their_defaults_govern_lookout(
     assert router.sitewise.governed == (MODEL, ASSET)
     assert router.sitewise.facts.version == "executionDetails:modelVersion"
 
+    load_settings.cache_clear()
+    every = compose.deployment_registry(
+        settings(monkeypatch, MODEL_REGISTRY="sitewise", SITEWISE_COMPUTATION_MODELS="*")
+    )
+    assert isinstance(every, SiteWiseRegistry)
+    assert every.governed is None  # WatchAllModels: every anomaly-detection model
+
+    load_settings.cache_clear()
+    monkeypatch.delenv("SITEWISE_COMPUTATION_MODELS")
+    none = compose.deployment_registry(settings(monkeypatch, MODEL_REGISTRY="sitewise"))
+    assert isinstance(none, SiteWiseRegistry)
+    assert none.governed == ()  # nothing named: nothing listed
+
 
 @pytest.mark.parametrize(
     ("name", "value", "problem"),
@@ -95,11 +108,28 @@ def test_a_wrong_setting_stops_the_cold_start_saying_which(
         settings(monkeypatch, **{name: value})
 
 
-def test_a_sitewise_unit_is_watched_whatever_the_lookout_names(monkeypatch: pytest.MonkeyPatch) -> None:
-    watch = settings(monkeypatch, WatchSettings, WATCHED_MODELS="pump-01", MODEL_REGISTRY="both")
+def test_a_sitewise_unit_is_watched_when_its_computation_models_are_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    named = settings(
+        monkeypatch,
+        WatchSettings,
+        WATCHED_MODELS="pump-01",
+        MODEL_REGISTRY="both",
+        SITEWISE_COMPUTATION_MODELS=MODEL,
+    )
+    assert named.watches(KEY)  # its registry lists only the named computation models' units
+    assert not named.watches("pump-02")
 
-    assert watch.watches(KEY)
-    assert not watch.watches("pump-02")
+    load_settings.cache_clear()
+    monkeypatch.delenv("SITEWISE_COMPUTATION_MODELS")
+    unnamed = settings(monkeypatch, WatchSettings, WATCHED_MODELS="pump-01", MODEL_REGISTRY="both")
+    assert not unnamed.watches(KEY)  # nothing is watched until the operator names it
+
+    load_settings.cache_clear()
+    assert settings(monkeypatch, WatchSettings, MODEL_REGISTRY="sitewise", WATCH_ALL_MODELS="true").watches(
+        KEY
+    )
 
 
 def test_the_template_accepts_every_setting_the_product_reads() -> None:

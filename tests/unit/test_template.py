@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import json
 from typing import Any
 
 import pytest
@@ -53,15 +52,6 @@ def test_resource_star_is_granted_only_for_list_calls_that_accept_nothing_else()
                     statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
                 )
                 assert set(actions) <= star_only, f"{name} grants {actions} on *"
-
-
-def test_update_active_model_version_is_granted_on_both_model_and_model_version_resources() -> None:
-    statements = _statements(FUNCTIONS["EvaluateFunction"]["Properties"]["Policies"])
-    (statement,) = [s for s in statements if "lookoutequipment:UpdateActiveModelVersion" in s["Action"]]
-
-    resources = json.dumps(statement["Resource"])
-    assert ":model/*" in resources
-    assert ":model/*/*/model-version/*" in resources
 
 
 def test_every_dead_letter_queue_has_an_alarm_that_notifies_the_alert_topic() -> None:

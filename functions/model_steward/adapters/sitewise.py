@@ -209,7 +209,7 @@ class SiteWiseRegistry:
         region: str,
         *,
         facts: SiteWiseFacts | None = None,
-        models: Sequence[str] = (),
+        models: Sequence[str] | None = None,
         client: IoTSiteWiseClient | None = None,
         s3: S3Client | None = None,
         activation_wait: float = 20.0,
@@ -218,7 +218,8 @@ class SiteWiseRegistry:
     ) -> None:
         self.region = region
         self.facts = facts or SiteWiseFacts()
-        self.governed = tuple(models)
+        self.governed = None if models is None else tuple(models)
+        """The computation models governed (their ids); None: every anomaly-detection model."""
         self._client = client
         self._s3 = s3
         self.activation_wait = activation_wait
@@ -323,7 +324,7 @@ class SiteWiseRegistry:
 
     def units(self) -> Iterator[tuple[str, str]]:
         """(computation model id, asset id) of every governed unit."""
-        if self.governed:
+        if self.governed is not None:
             model_ids: Iterable[str] = self.governed
         else:
             model_ids = (

@@ -150,7 +150,10 @@ def _registry(region: str, settings: Mapping[str, str]) -> ModelRegistry:
         raise InvalidInputError(f"model registry {backend!r}: expected lookout, sitewise or both")
     models = tuple(m.strip() for m in settings.get("sitewise_models", "").split(",") if m.strip())
     return compose.registry(
-        region, backend=backend, sitewise_facts=settings.get("sitewise_facts", ""), sitewise_models=models
+        region,
+        backend=backend,
+        sitewise_facts=settings.get("sitewise_facts", ""),
+        sitewise_models=None if models in ((), ("*",)) else models,  # an operator may look at any
     )
 
 

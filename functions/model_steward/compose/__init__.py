@@ -32,7 +32,7 @@ def registry(
     *,
     backend: str = "lookout",
     sitewise_facts: str = "",
-    sitewise_models: tuple[str, ...] = (),
+    sitewise_models: tuple[str, ...] | None = None,
 ) -> ModelRegistry:
     """The model registry this deployment governs: Amazon Lookout for Equipment (``lookout``), AWS IoT
     SiteWise anomaly detection (``sitewise``), or both, each model routed by its name (``both``)."""
@@ -48,8 +48,11 @@ def registry(
     return RegistryRouter(LookoutRegistry(region), sitewise)
 
 
-def sitewise_registry(region: str, *, facts_text: str = "", models: tuple[str, ...] = ()) -> SiteWiseRegistry:
-    """AWS IoT SiteWise anomaly detection, reading undocumented facts where ``facts_text`` says."""
+def sitewise_registry(
+    region: str, *, facts_text: str = "", models: tuple[str, ...] | None = None
+) -> SiteWiseRegistry:
+    """AWS IoT SiteWise anomaly detection, reading undocumented facts where ``facts_text`` says;
+    ``models``: the computation models listed (None: every one)."""
     from model_steward.adapters.sitewise import SiteWiseRegistry
     from model_steward.models.sitewise import SiteWiseFacts
 
@@ -62,7 +65,7 @@ def deployment_registry(settings: CommonSettings) -> ModelRegistry:
         settings.region,
         backend=settings.model_registry,
         sitewise_facts=settings.sitewise_facts,
-        sitewise_models=settings.sitewise_models,
+        sitewise_models=settings.sitewise_scope,
     )
 
 

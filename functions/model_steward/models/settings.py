@@ -48,7 +48,8 @@ class CommonSettings(BaseModel):
     sitewise_models: tuple[str, ...] = Field(
         alias="SITEWISE_COMPUTATION_MODELS",
         default=(),
-        description="the SiteWise computation models governed (ids); empty: every anomaly-detection model",
+        description="the SiteWise computation models governed (ids); `*`: every anomaly-detection model; "
+        "empty: none",
     )
 
     @field_validator("sitewise_models", mode="before")
@@ -56,11 +57,18 @@ class CommonSettings(BaseModel):
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
             ids = tuple(part.strip() for part in value.split(",") if part.strip())
+            if ids == ("*",):
+                return ids
             bad = [i for i in ids if not UUID_PATTERN.match(i)]
             if bad:
                 raise ValueError(f"not computation model ids: {', '.join(bad)}")
             return ids
         return value
+
+    @property
+    def sitewise_scope(self) -> tuple[str, ...] | None:
+        """The governed computation models; None: every one (``*``)."""
+        return None if self.sitewise_models == ("*",) else self.sitewise_models
 
     @field_validator("sitewise_facts")
     @classmethod
@@ -76,6 +84,7 @@ class WatchSettings(CommonSettings):
     evaluate_queue_url: str = Field(alias="EVALUATE_QUEUE_URL", pattern=r"^https?://.+")
     watched_models: tuple[ModelName, ...] = Field(alias="WATCHED_MODELS", default=())
     watched_model_prefix: str = Field(alias="WATCHED_MODEL_PREFIX", default="", pattern=MODEL_PREFIX_PATTERN)
+    watch_all_models: bool = Field(alias="WATCH_ALL_MODELS", default=False)
 
     @field_validator("watched_models", mode="before")
     @classmethod
@@ -85,12 +94,14 @@ class WatchSettings(CommonSettings):
         return value
 
     def watches(self, model_name: str) -> bool:
-        """Explicit names and the prefix add up; with neither, every model is watched. A SiteWise
-        unit is watched when its registry lists it (SITEWISE_COMPUTATION_MODELS scopes that)."""
+        """Explicit names and the prefix add up; with neither, nothing is watched unless
+        ``WATCH_ALL_MODELS`` says every model is. A SiteWise unit is watched when the deployment
+        names its computation models (SITEWISE_COMPUTATION_MODELS, which its registry lists alone)
+        or watches every model."""
+        if self.watch_all_models:
+            return True
         if is_unit_key(model_name):
-            return True
-        if not self.watched_models and not self.watched_model_prefix:
-            return True
+            return bool(self.sitewise_models)
         return model_name in self.watched_models or bool(
             self.watched_model_prefix and model_name.startswith(self.watched_model_prefix)
         )

@@ -18,6 +18,7 @@ import argparse
 import contextlib
 import io
 import json
+import logging
 import shutil
 import time
 from collections.abc import Iterator
@@ -57,9 +58,18 @@ def heading(text: str) -> None:
 
 @contextlib.contextmanager
 def quiet(log: io.StringIO) -> Iterator[None]:
-    """The functions' JSON logs and EMF metrics go to the demo's log file, not the terminal."""
-    with contextlib.redirect_stdout(log):
-        yield
+    """The functions' JSON logs and EMF metrics go to the demo's log file, not the terminal (the
+    logger's handler keeps the stream it was created with, so it is pointed there too)."""
+    from model_steward.observability import logger
+
+    handler = logger.registered_handler
+    previous = handler.setStream(log) if isinstance(handler, logging.StreamHandler) else None
+    try:
+        with contextlib.redirect_stdout(log):
+            yield
+    finally:
+        if previous is not None and isinstance(handler, logging.StreamHandler):
+            handler.setStream(previous)
 
 
 def run_tick(stack: LocalStack, log: io.StringIO, kind: str = "tick") -> dict[str, Any]:

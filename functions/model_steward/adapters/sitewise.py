@@ -22,7 +22,10 @@ The governed unit is a computation model applied to an asset, named by its ledge
   such a version for a person);
 - activation: ExecuteAction on the inference action, ``START`` with ``targetModelVersion`` and the
   running inference settings (the last START's payload), after a STOP when
-  ``activation_requires_stop``; then the execution summary is read until it shows the version.
+  ``activation_requires_stop``; then the execution summary is read until it shows the version, for
+  at most ``activation_wait`` seconds (a few, so a batch of evaluations stays within the function's
+  timeout). Not shown yet, the promotion stays PROMOTING and a later evaluation finishes it
+  without sending the START again (:data:`RESEND_AFTER`).
 
 Errors become domain errors by code (``adapters.errors``); throttling and 5xx are retried by the
 client's retry mode first. API reference: https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/
@@ -212,7 +215,7 @@ class SiteWiseRegistry:
         models: Sequence[str] | None = None,
         client: IoTSiteWiseClient | None = None,
         s3: S3Client | None = None,
-        activation_wait: float = 20.0,
+        activation_wait: float = 8.0,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from model_steward.compose import alerter_for, deployment_registry, ledger, registries_by_id
+from model_steward.compose import alerter_for, cli_target, deployment_registry, ledger, registries_by_id
 
 if TYPE_CHECKING:
     from model_steward.models.settings import EvaluateSettings
@@ -23,4 +23,5 @@ def evaluate_service(settings: EvaluateSettings) -> EvaluateService:
         registries=registries_by_id(governed),
         policies=PolicySource(settings.base_policy(), document),
         alerter=alerter_for(settings, table),
+        cli_target=cli_target(settings),
     )

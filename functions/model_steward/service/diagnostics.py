@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,7 +46,7 @@ from model_steward.domain.links import ledger_command, s3_object_console
 from model_steward.domain.report import render_report
 from model_steward.domain.sensor_names import relabelled, sensor_names
 from model_steward.errors import ConflictError, InvalidInputError, NotFoundError, StewardError, TransientError
-from model_steward.models.alerts import Alert, Links
+from model_steward.models.alerts import Alert, DiagnosticsAlertPolicy, Links
 from model_steward.models.decision import ObjectLocation, VersionFacts
 from model_steward.models.diagnostics import DiagnosticsSummary
 from model_steward.models.diagnostics_files import (
@@ -79,6 +79,8 @@ class DiagnosticsService:
     alerter: Alerter
     region: str
     reports_prefix: str = ""
+    alert_policy: DiagnosticsAlertPolicy = field(default_factory=DiagnosticsAlertPolicy)
+    cli_target: str = ""  # how `steward` commands in alerts reach this deployment (links.cli_target)
 
     # ---------------------------------------------------------------------------------- the event
     def process_event(self, event: Mapping[str, Any]) -> dict[str, Any]:
@@ -165,7 +167,7 @@ class DiagnosticsService:
     def _links(self, link: VersionLink | None, bucket: str, keys: tuple[str, str]) -> Links:
         return Links(
             console_url=self.registry.console_url(link.model_name) if link else None,
-            ledger=ledger_command(link.model_name) if link else None,
+            ledger=ledger_command(link.model_name, self.cli_target) if link else None,
             summary_url=s3_object_console(bucket, keys[0], self.region),
             report_url=s3_object_console(bucket, keys[1], self.region),
         )
@@ -283,7 +285,9 @@ class DiagnosticsService:
             elapsed = round(seconds, 3)
             shown = self._shown(summary)
             self._write_outputs(ref, link, summary, shown=shown, series=result.series, links=links)
-            alert = alerts.for_summarised_file(shown, outputs=(summary_uri, report_uri), **shaped)
+            alert = alerts.for_summarised_file(
+                shown, outputs=(summary_uri, report_uri), policy=self.alert_policy, **shaped
+            )
             specific = {
                 "status": FileStatus.SUMMARISED,
                 "summary_uri": summary_uri,

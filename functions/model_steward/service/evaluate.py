@@ -79,6 +79,7 @@ class EvaluateService:
     registries: dict[str, ModelRegistry]
     policies: PolicySource
     alerter: Alerter
+    cli_target: str = ""  # how `steward` commands in alerts reach this deployment (links.cli_target)
 
     def evaluate(self, request: EvaluateRequest, now: datetime) -> Evaluation:
         registry = self.registries.get(request.registry)
@@ -106,6 +107,7 @@ class ModelEvaluator:
         self.registry = registry
         self.policies = service.policies
         self.alerter = service.alerter
+        self.cli_target = service.cli_target
         self.now = now
         self.result = Evaluation(model_name="")
         self._alerts: list[AlertRecord] = []
@@ -119,7 +121,9 @@ class ModelEvaluator:
         model = self.registry.describe_model(name)
         start = min([*state.open_versions, state.last_seen_version + 1])
         listed = self.registry.version_numbers(name, from_version=start)
-        links = Links(console_url=self.registry.console_url(name), ledger=ledger_command(name))
+        links = Links(
+            console_url=self.registry.console_url(name), ledger=ledger_command(name, self.cli_target)
+        )
 
         successes: list[tuple[VersionFacts, VersionRecord | None]] = []
         for version in listed:
@@ -216,7 +220,7 @@ class ModelEvaluator:
         request = PromotionRequest(
             promoting=self._new(facts, step, existing, decision=decision),
             replaces=versions.replaceable(existing),
-            alert=alerts.for_decision(decision, links=links, version=facts),
+            alert=alerts.for_decision(decision, links=links, version=facts, target=self.cli_target),
             accepts_active=lambda active: active is None or active <= version,
         )
         try:
@@ -259,7 +263,7 @@ class ModelEvaluator:
         step: Transition,
         links: Links,
     ) -> None:
-        alert = alerts.for_decision(decision, links=links, version=facts)
+        alert = alerts.for_decision(decision, links=links, version=facts, target=self.cli_target)
         record = self._new(facts, step, existing, decision=decision).model_copy(
             update={"revisit_at": step.revisit_at}
         )

@@ -24,7 +24,7 @@ from emulators.stack import LocalCloud, LocalStack
 from model_steward import cli
 from model_steward.adapters.ledger import DynamoLedger
 from model_steward.models.alerts import Alert
-from model_steward.models.decision import Decision
+from model_steward.models.decision import Decision, RuleId
 
 STAGING, PRODUCTION, OUTSIDER = "111111111111", "222222222222", "333333333333"
 PRIOR = metrics_json(num_labeled=8, num_identified=6, unknown=4)
@@ -145,10 +145,8 @@ def _import_and_decide(production: LocalStack, quiet: Quiet, say: Callable[[str]
         refused = ledger.imports_of("pump-02")[-1]
     active = production.lookout.active_version("pump-01")
     say(f"     pump-01 v2: \033[1m{record.outcome}\033[0m ({record.state.value}; active now: v{active})")
-    say(
-        f"       compared with: {decision.comparison_basis.value} (staging's v1, which production's v1 "
-        "was imported from, on v2's evaluation window)"
-    )
+    compared = decision.result(RuleId.COMPARABLE_WINDOWS)
+    say(f"       {compared.message}")
     say(f"     pump-02: import {refused.state.value}: {refused.last_error}")
     alerts = inbox()
     for alert in alerts:

@@ -1,7 +1,9 @@
-"""The local stack: template.yaml deployed into moto and the Lookout for Equipment emulator.
+"""The local stack: template.yaml deployed into moto, the Lookout for Equipment and the SiteWise emulators.
 
-``LocalStack`` starts a ``ThreadedMotoServer`` and a ``LookoutEmulator`` on loopback ports, points
-the process's AWS SDK at them with ``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_LOOKOUTEQUIPMENT``,
+``LocalStack`` starts a ``ThreadedMotoServer``, a ``LookoutEmulator`` and a ``SiteWiseEmulator`` on
+loopback ports, points the process's AWS SDK at them with ``AWS_ENDPOINT_URL`` /
+``AWS_ENDPOINT_URL_LOOKOUTEQUIPMENT`` / ``AWS_ENDPOINT_URL_IOTSITEWISE`` (and, for SiteWise,
+``AWS_DISABLE_HOST_PREFIX_INJECTION``: botocore would call ``api.127.0.0.1``; AWS needs the prefix),
 packages ``functions/``, transforms the SAM template, and creates the stack with moto's
 CloudFormation. Each function's environment is then read back from the deployed function
 configuration (moto resolved its ``Ref`` / ``GetAtt``), so what runs locally is the deployed wiring.
@@ -56,6 +58,7 @@ from moto.server import ThreadedMotoServer
 from emulators import cfn, completion, events, iam
 from emulators.lookout import LookoutEmulator
 from emulators.lookout.emulator import LookoutAccount
+from emulators.sitewise import SiteWiseEmulator
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "template.yaml"
@@ -136,6 +139,7 @@ class LocalCloud:
         self.moto: ThreadedMotoServer | None = None
         self.moto_url = ""
         self.lookout = LookoutEmulator(region=region, account_id=ACCOUNT_ID)
+        self.sitewise = SiteWiseEmulator(region=region, account_id=ACCOUNT_ID)
         self.stacks: list[LocalStack] = []
         self._authorisation = iam.ResourceAuthorisation()
         self._events = events.CrossAccountEvents()
@@ -156,6 +160,9 @@ class LocalCloud:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         logging.getLogger("moto").setLevel(logging.ERROR)
         logging.getLogger("samtranslator").setLevel(logging.ERROR)  # its metrics nag at every transform
+        # moto tries to run a notified function in Docker when an object lands in a notifying bucket
+        # (the SiteWise emulator's files do); the local stack delivers notifications itself.
+        logging.getLogger("moto.awslambda").setLevel(logging.CRITICAL)
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.moto.start()
         host, port = self.moto.get_host_and_port()
@@ -168,6 +175,7 @@ class LocalCloud:
         moto_s3_notifications._invoke_awslambda = _no_lambda
         iam.set_enforcement(self.moto_url, on=False)  # deploy first, as an administrator would
         self.lookout.start()
+        self.sitewise.start()
         self._events.install()
         self.set_env(
             {
@@ -176,6 +184,8 @@ class LocalCloud:
                 "AWS_REGION": self.region,
                 "AWS_ENDPOINT_URL": self.moto_url,
                 "AWS_ENDPOINT_URL_LOOKOUTEQUIPMENT": self.lookout.endpoint_url,
+                "AWS_ENDPOINT_URL_IOTSITEWISE": self.sitewise.endpoint_url,
+                "AWS_DISABLE_HOST_PREFIX_INJECTION": "true",  # local only: AWS needs the api. prefix
             }
         )
 
@@ -188,6 +198,7 @@ class LocalCloud:
         self._authorisation.uninstall()
         self._events.uninstall()
         self.lookout.authoriser = None
+        self.sitewise.authoriser = None
         for name, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -195,6 +206,7 @@ class LocalCloud:
                 os.environ[name] = value
         self._saved_env.clear()
         self.lookout.stop()
+        self.sitewise.stop()
         if self.moto is not None:
             self.moto.stop()
             self.moto = None
@@ -258,6 +270,7 @@ class LocalCloud:
         self.stacks.append(stack)
         self._authorisation.install()
         self.lookout.authoriser = iam.LookoutAuthoriser()
+        self.sitewise.authoriser = iam.LookoutAuthoriser()  # the same SigV4 and IAM check
         iam.set_enforcement(self.moto_url, on=True)
         return stack
 
@@ -299,6 +312,11 @@ class LocalStack:
     def lookout(self) -> LookoutEmulator | LookoutAccount:
         """The Lookout for Equipment emulator, as this stack's account (the scenario API)."""
         return self._cloud().lookout.account(self.account_id)
+
+    @property
+    def sitewise(self) -> SiteWiseEmulator:
+        """The AWS IoT SiteWise emulator (one account: the default one)."""
+        return self._cloud().sitewise
 
     @property
     def moto_url(self) -> str:
@@ -573,8 +591,13 @@ class LocalStack:
 
         Returns the results of the invoked handlers (one per matching Lambda configuration).
         """
+        self.client("s3").put_object(Bucket=bucket, Key=key, Body=body)
+        return self.deliver(bucket, key)
+
+    def deliver(self, bucket: str, key: str) -> list[Any]:
+        """Deliver the S3 notifications the bucket's configuration asks for, for an object already
+        written (by the SiteWise emulator, say); returns the invoked handlers' results."""
         s3 = self.client("s3")
-        s3.put_object(Bucket=bucket, Key=key, Body=body)
         head = s3.head_object(Bucket=bucket, Key=key)
         notification = s3.get_bucket_notification_configuration(Bucket=bucket)
         by_arn = {f.arn: f.logical_id for f in self.functions.values()}

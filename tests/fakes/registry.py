@@ -12,7 +12,7 @@ fingerprint moving with the active version and the latest retraining, and inject
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -55,6 +55,7 @@ class FakeVersion:
     import_started: datetime | None = None
     import_ended: datetime | None = None
     imported_bytes: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # further VersionFacts fields (label, prior_basis...)
 
 
 @dataclass
@@ -68,6 +69,7 @@ class FakeModel:
     next_retraining: datetime | None = None
     diagnostics_bucket: str | None = None
     diagnostics_prefix: str = ""
+    label: str | None = None
     versions: dict[int, FakeVersion] = field(default_factory=dict)
     active: int | None = None
     active_at: datetime | None = None
@@ -109,6 +111,7 @@ class FakeRegistry:
         self.calls: list[Call] = []
         self._faults: dict[str, list[StewardError]] = {}
         self._hooks: dict[tuple[str, int], Callable[[], None]] = {}
+        self.labels: dict[str, str] = {}  # sensor name -> readable label (sensor_labels)
 
     # ------------------------------------------------------------------ scenario API
     def seed_model(
@@ -120,6 +123,7 @@ class FakeRegistry:
         scheduler_status: str = "RUNNING",
         diagnostics_bucket: str | None = None,
         diagnostics_prefix: str = "",
+        label: str | None = None,
         **_: Any,
     ) -> None:
         if not is_model_name(model_name) or model_name in self.models:
@@ -132,6 +136,7 @@ class FakeRegistry:
             next_retraining=self.clock() + timedelta(days=1) if scheduler else None,
             diagnostics_bucket=diagnostics_bucket,
             diagnostics_prefix=diagnostics_prefix,
+            label=label,
         )
 
     def add_version(
@@ -150,7 +155,9 @@ class FakeRegistry:
         auto_promotion_result_reason: str | None = None,
         created_at: datetime | None = None,
         activate: bool = False,
+        facts: dict[str, Any] | None = None,
     ) -> int:
+        """``facts``: further VersionFacts fields another registry fills (prior_basis, raw...)."""
         if activate and status != "SUCCESS":
             raise ValueError(f"only a SUCCESS version can be activated, not a {status} one")
         model = self.models[model_name]
@@ -162,6 +169,7 @@ class FakeRegistry:
             data_days=retraining_available_data_in_days,
             auto_promotion_result=auto_promotion_result,
             auto_promotion_result_reason=auto_promotion_result_reason,
+            extra=dict(facts or {}),
         )
         model.versions[version.number] = version
         self._complete(
@@ -385,6 +393,7 @@ class FakeRegistry:
             previous_active_version=model.previous,
             promote_mode=model.promote_mode,
             scheduler_status=model.scheduler_status,
+            label=model.label,
         )
 
     def active_version(self, model_name: str) -> int | None:
@@ -445,6 +454,8 @@ class FakeRegistry:
                 import_started_at=found.import_started,
                 import_ended_at=found.import_ended,
                 imported_data_bytes=found.imported_bytes,
+                label=model.label,
+                **found.extra,
             )
         except ValueError as exc:
             raise InvalidInputError(f"version {version} not understood: {exc}") from exc
@@ -468,3 +479,8 @@ class FakeRegistry:
 
     def diagnostics_hint(self, key: str) -> VersionRef | None:
         return diagnostics_hint(key)  # the registry's own layout rule
+
+    def sensor_labels(self, names: Iterable[str]) -> dict[str, str]:
+        """The labels a test gave ``self.labels`` for the names asked (Lookout itself has none)."""
+        self._enter("sensor_labels", tuple(names))
+        return {name: self.labels[name] for name in names if name in self.labels}

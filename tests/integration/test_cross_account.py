@@ -23,7 +23,7 @@ from emulators.stack import LocalCloud, LocalStack
 from model_steward import cli
 from model_steward.adapters import aws
 from model_steward.adapters.ledger import DynamoLedger
-from model_steward.models.decision import ComparisonBasis, Decision
+from model_steward.models.decision import Decision, RuleId, RuleOutcome
 from model_steward.models.imports import ImportRecord, ImportState
 from model_steward.models.ledger import Channel, VersionRecord, VersionState
 from tests.aws import Inbox, subscribe_inbox
@@ -208,7 +208,9 @@ def test_an_approval_in_staging_leads_to_one_imported_version_decided_and_activa
         "IMPORT",
     )
     decision = Decision.model_validate_json(imported.decision_json or "")
-    assert decision.comparison_basis is ComparisonBasis.SOURCE_LINEAGE
+    compared = decision.result(RuleId.COMPARABLE_WINDOWS)
+    assert compared.outcome is RuleOutcome.PASS
+    assert "the source deployment's PriorModelMetrics in staging" in compared.message
     assert production.lookout.active_version("pump-01") == 2
     (alert,) = accounts.inbox.for_model("pump-01")
     assert alert["alert"]["kind"] == "PROMOTED"

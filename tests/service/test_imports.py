@@ -18,7 +18,7 @@ import pytest
 from model_steward.domain.samples import metrics_json
 from model_steward.errors import ConflictError, NotFoundError, TransientError
 from model_steward.models.alerts import AlertKind
-from model_steward.models.decision import ComparisonBasis, Decision
+from model_steward.models.decision import Decision, RuleId, RuleOutcome
 from model_steward.models.imports import ImportRequest, ImportSettings, ImportState
 from model_steward.models.ledger import AlertState, Channel, VersionState
 from model_steward.models.policy import Policy
@@ -215,7 +215,9 @@ def test_an_approved_version_is_imported_once_decided_like_for_like_and_promoted
     assert record is not None
     assert (record.state, record.source_type) == (VersionState.PROMOTED, "IMPORT")
     decision = Decision.model_validate_json(record.decision_json or "")
-    assert decision.comparison_basis is ComparisonBasis.SOURCE_LINEAGE
+    compared = decision.result(RuleId.COMPARABLE_WINDOWS)
+    assert compared.outcome is RuleOutcome.PASS
+    assert "the source deployment's PriorModelMetrics in staging" in compared.message
     assert worlds.production.registry.active_version("pump-01") == 2
     (alert,) = worlds.production.topic.published
     assert alert.kind is AlertKind.PROMOTED
@@ -225,7 +227,7 @@ def test_an_approved_version_is_imported_once_decided_like_for_like_and_promoted
     assert (imported.state, imported.source_account) == (ImportState.IMPORTED, STAGING)
 
 
-def test_a_version_of_another_lineage_is_held_as_an_unlike_comparison(worlds: Deployments) -> None:
+def test_a_version_of_another_lineage_is_compared_with_the_active_one_and_held(worlds: Deployments) -> None:
     staging_v1(worlds)
     worlds.share()
     production = worlds.production
@@ -240,7 +242,9 @@ def test_a_version_of_another_lineage_is_held_as_an_unlike_comparison(worlds: De
     assert record is not None
     assert record.outcome == "HOLD"
     decision = Decision.model_validate_json(record.decision_json or "")
-    assert decision.comparison_basis is ComparisonBasis.UNLIKE
+    compared = decision.result(RuleId.COMPARABLE_WINDOWS)
+    assert (compared.outcome, compared.blocking) == (RuleOutcome.NOT_MEASURABLE, True)
+    assert "version 1's own metrics, on its own evaluation window" in compared.message
     assert production.registry.active_version("pump-01") == 1
 
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient, DynamoDBServiceResource
     from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_iam import IAMClient
+    from mypy_boto3_iotsitewise import IoTSiteWiseClient
     from mypy_boto3_lookoutequipment import LookoutEquipmentClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_secretsmanager import SecretsManagerClient
@@ -65,6 +66,13 @@ def _resource(service: str) -> Any:
 
 def lookout() -> LookoutEquipmentClient:
     return _client("lookoutequipment")  # type: ignore[no-any-return]
+
+
+def sitewise() -> IoTSiteWiseClient:
+    """AWS IoT SiteWise. In AWS its control-plane calls go to ``api.iotsitewise...`` (botocore's host
+    prefix); a local emulator needs ``AWS_DISABLE_HOST_PREFIX_INJECTION=true``, which only local
+    runs set."""
+    return _client("iotsitewise")  # type: ignore[no-any-return]
 
 
 def dynamodb() -> DynamoDBServiceResource:

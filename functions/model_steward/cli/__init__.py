@@ -46,6 +46,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "notify": ("notify", "preview the alerts Model Steward sends"),
     "import": ("imports", "import a version from another account, recorded, followed and governed here"),
     "share": ("imports", "let another account import a model's versions"),
+    "sitewise": ("sitewise", "AWS IoT SiteWise anomaly detection: probe the settings"),
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from model_steward.compose import alerter_for, cli_target, ledger, registry
+from model_steward.compose import alerter_for, cli_target, deployment_registry, ledger
 
 if TYPE_CHECKING:
     from model_steward.models.settings import DiagnosticsSettings
@@ -18,7 +18,7 @@ def diagnostics_service(settings: DiagnosticsSettings) -> DiagnosticsService:
     table = ledger(settings.ledger_table_name)
     return DiagnosticsService(
         ledger=table,
-        registry=registry(settings.region),
+        registry=deployment_registry(settings),
         store=S3ObjectStore(),
         alerter=alerter_for(settings, table),
         region=settings.region,

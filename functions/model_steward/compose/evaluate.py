@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from model_steward.compose import alerter_for, approval_bus_arn, cli_target, ledger, registry
+from model_steward.compose import (
+    alerter_for,
+    approval_bus_arn,
+    cli_target,
+    deployment_registry,
+    ledger,
+    registries_by_id,
+)
 
 if TYPE_CHECKING:
     from model_steward.models.settings import EvaluateSettings
@@ -17,11 +24,11 @@ def evaluate_service(settings: EvaluateSettings) -> EvaluateService:
     from model_steward.service.evaluate import EvaluateService, PolicySource
 
     table = ledger(settings.ledger_table_name)
-    lookout = registry(settings.region)
+    governed = deployment_registry(settings)
     document = SsmPolicyDocument(settings.policy_parameter_name) if settings.policy_parameter_name else None
     return EvaluateService(
         ledger=table,
-        registries={lookout.registry_id: lookout},
+        registries=registries_by_id(governed),
         policies=PolicySource(settings.base_policy(), document),
         alerter=alerter_for(settings, table),
         cli_target=cli_target(settings),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from model_steward.compose import alerter_for, ledger, registry
+from model_steward.compose import alerter_for, deployment_registry, ledger
 
 if TYPE_CHECKING:
     from model_steward.models.settings import WatchSettings
@@ -19,7 +19,7 @@ def watch_service(settings: WatchSettings) -> WatchService:
     return WatchService(
         settings=settings,
         ledger=table,
-        registry=registry(settings.region),
+        registry=deployment_registry(settings),
         queue=SqsEvaluateQueue(settings.evaluate_queue_url),
         alerter=alerter_for(settings, table),
     )

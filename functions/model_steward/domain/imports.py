@@ -10,7 +10,8 @@ resource policy, and the alerts an import raises.
   to the service, which answers it with the same version.
 - An imported version is compared with the source's PriorModelMetrics only when the target's
   active version was itself imported from the version the source compared with (the same model on
-  the same window): ``SOURCE_LINEAGE``. Otherwise there is nothing like-for-like: ``UNLIKE``.
+  the same window: ``PriorBasis.SAME_WINDOW``). Otherwise it is compared with the active version's
+  own metrics, on another window (``PriorBasis.OTHER_WINDOW``), which the policy never promotes on.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from typing import Any
 
 from model_steward.models.alerts import Alert, AlertKind, AlertSeverity, Links, NumberRow
 from model_steward.models.decision import (
-    ComparisonBasis,
     Decision,
     ModelFacts,
     Outcome,
+    PriorBasis,
     SourceType,
     VersionFacts,
     VersionStatus,
@@ -82,7 +83,9 @@ def approval_for(
             if decision.decided_at.tzinfo
             else decision.decided_at.replace(tzinfo=UTC),
             environment=environment,
-            prior_model_metrics=facts.prior_model_metrics if decision.comparison_basis.like else None,
+            prior_model_metrics=(
+                facts.prior_model_metrics if facts.prior_basis is PriorBasis.SAME_WINDOW else None
+            ),
             compared_with_version_arn=model.active_version_arn,
         ),
     )
@@ -128,8 +131,8 @@ def lineage_line(record: ImportRecord) -> str:
 def compared_like_with_like(
     facts: VersionFacts, record: ImportRecord | None, active: VersionFacts | None
 ) -> VersionFacts:
-    """An imported version's facts with the comparison the policy may make (see the module
-    docstring); any other version's facts unchanged."""
+    """An imported version's facts with the prior metrics the policy compares it with (see the
+    module docstring); any other version's facts unchanged."""
     if facts.source_type is not SourceType.IMPORT:
         return facts
     decision = record.request.source_decision if record is not None else None
@@ -140,13 +143,26 @@ def compared_like_with_like(
         and decision.compared_with_version_arn is not None
         and decision.compared_with_version_arn in lineage
     ):
+        where = f" in {decision.environment}" if decision.environment else ""
         return facts.model_copy(
             update={
                 "prior_model_metrics": decision.prior_model_metrics,
-                "comparison_basis": ComparisonBasis.SOURCE_LINEAGE,
+                "prior_basis": PriorBasis.SAME_WINDOW,
+                "prior_description": (
+                    f"the source deployment's PriorModelMetrics{where}: the model the active version was "
+                    "imported from, scored on the same window"
+                ),
             }
         )
-    return facts.model_copy(update={"prior_model_metrics": None, "comparison_basis": ComparisonBasis.UNLIKE})
+    if active is None:
+        return facts.model_copy(update={"prior_model_metrics": None, "prior_basis": PriorBasis.SAME_WINDOW})
+    return facts.model_copy(
+        update={
+            "prior_model_metrics": active.model_metrics,
+            "prior_basis": PriorBasis.OTHER_WINDOW,
+            "prior_description": f"version {active.version}'s own metrics, on its own evaluation window",
+        }
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -130,15 +130,6 @@ class Policy(BaseModel):
         le=8760.0,
         description="Minimum time since the active version was activated; 0 disables the rule.",
     )
-    on_unlike_comparison: QualityAction = Field(
-        QualityAction.HOLD,
-        description=(
-            "What to do when there is nothing like-for-like to compare a version with (an imported "
-            "version whose source lineage is not the active version's): HOLD for a person, ACCEPT "
-            "(the comparison rules then say they could not measure, and on_not_measurable decides) "
-            "or REJECT."
-        ),
-    )
     on_not_measurable: NotMeasurableAction = Field(
         NotMeasurableAction.HOLD,
         description=(

@@ -13,22 +13,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from model_steward.models.alerts import Alert
 from model_steward.models.decision import ModelFacts, VersionFacts
 from model_steward.models.diagnostics_files import DiagnosticsRecord
-from model_steward.models.imports import (
-    ApprovalEvent,
-    ImportRecord,
-    ImportRequest,
-    ImportStarted,
-    ImportState,
-)
 from model_steward.models.ledger import AlertRecord, ModelState, VersionRecord, VersionState
 from model_steward.models.messages import EvaluateRequest
 from model_steward.models.registry import ModelListing, ModelSnapshot, VersionRef
 from model_steward.models.s3_events import ObjectHead
+
+if TYPE_CHECKING:  # only the import function and the CLI load the cross-account models
+    from model_steward.models.imports import (
+        ApprovalEvent,
+        ImportRecord,
+        ImportRequest,
+        ImportStarted,
+        ImportState,
+    )
 
 
 class ModelRegistry(Protocol):

@@ -22,8 +22,9 @@ from model_steward.adapters import aws
 from model_steward.adapters.errors import error_code, translate
 from model_steward.errors import ConditionFailed
 from model_steward.models.diagnostics_files import DiagnosticsRecord, diagnostics_key
-from model_steward.models.imports import IMPORT_SK_PREFIX, PENDING_IMPORT, ImportRecord, ImportState
 from model_steward.models.ledger import (
+    IMPORT_SK_PREFIX,
+    PENDING_IMPORT,
     WATCH_PK,
     AlertRecord,
     AlertState,
@@ -37,6 +38,8 @@ from model_steward.models.ledger import (
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+    from model_steward.models.imports import ImportRecord, ImportState
 
 PENDING_ALERTS_INDEX = "pending-alerts"
 _serializer = TypeSerializer()
@@ -455,6 +458,8 @@ class DynamoLedger:
     # (``alert_pending`` = IMPORT, by ``created_at``) while REQUESTED.
 
     def import_record(self, model_name: str, key: str) -> ImportRecord | None:
+        from model_steward.models.imports import ImportRecord  # only imports load the model
+
         item = self._call(
             "get_item",
             f"read import {key} of {model_name}",
@@ -464,6 +469,8 @@ class DynamoLedger:
         return ImportRecord.model_validate(_plain(item)) if item else None
 
     def imports_of(self, model_name: str) -> list[ImportRecord]:
+        from model_steward.models.imports import ImportRecord
+
         items = self._query(
             f"read imports of {model_name}",
             KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
@@ -479,6 +486,8 @@ class DynamoLedger:
         replaces: Iterable[ImportState | None],
         alert: AlertRecord | None = None,
     ) -> bool:
+        from model_steward.models.imports import ImportState
+
         item = {
             "pk": model_pk(record.model_name),
             "sk": f"{IMPORT_SK_PREFIX}{record.key}",
@@ -492,6 +501,8 @@ class DynamoLedger:
         )
 
     def pending_imports(self) -> list[ImportRecord]:
+        from model_steward.models.imports import ImportRecord
+
         items = self._query(
             "read pending imports",
             IndexName=PENDING_ALERTS_INDEX,

@@ -27,9 +27,6 @@ APPROVAL_SOURCE = "model-steward"
 """The ``source`` of an approval event."""
 APPROVAL_DETAIL_TYPE = "Model Version Approved"
 """The ``detail-type`` of an approval event."""
-IMPORT_SK_PREFIX = "IMPORT#"
-PENDING_IMPORT = "IMPORT"
-"""The pending index's key for imports waiting for a retry (alerts use "1")."""
 
 VERSION_ARN_PATTERN = (
     r"^arn:aws(-[^:]+)?:lookoutequipment:([a-z0-9-]+):([0-9]{12}):model/([0-9a-zA-Z_-]{1,200})/"

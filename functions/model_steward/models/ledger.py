@@ -29,6 +29,9 @@ from enum import StrEnum
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 WATCH_PK = "WATCH"
+IMPORT_SK_PREFIX = "IMPORT#"
+PENDING_IMPORT = "IMPORT"
+"""The pending index's key for imports waiting for a retry (alerts use "1")."""
 SYSTEM_PK = "SYSTEM"
 DIAGNOSTICS_PK = "DIAGNOSTICS"
 """Partition of the diagnostics files no model version names."""

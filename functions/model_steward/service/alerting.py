@@ -24,7 +24,6 @@ from aws_lambda_powertools.metrics import MetricUnit
 from model_steward.domain import alerts
 from model_steward.errors import StewardError
 from model_steward.models.alerts import Alert
-from model_steward.models.imports import ApprovalEvent
 from model_steward.models.ledger import SYSTEM_PK, AlertRecord, AlertState, Channel, model_pk
 from model_steward.observability import logger, metrics
 from model_steward.ports import AlertPublisher, ApprovalPublisher, Ledger
@@ -102,6 +101,8 @@ class Alerter:
         if self.approvals is None or not self.ledger.lease_alert(record.pk, record.alert_id, now, SEND_LEASE):
             delivery.skipped += 1
             return
+        from model_steward.models.imports import ApprovalEvent  # only source deployments send them
+
         try:
             event_id = self.approvals.publish(ApprovalEvent.model_validate_json(record.payload_json))
         except StewardError as exc:

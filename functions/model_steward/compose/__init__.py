@@ -79,23 +79,48 @@ def registries_by_id(governed: ModelRegistry) -> dict[str, ModelRegistry]:
 
 
 def alerter(
-    ledger: Ledger, topic_arn: str, *, chatbot_topic_arn: str | None = None, digest_threshold: int = 10
+    ledger: Ledger,
+    topic_arn: str,
+    *,
+    chatbot_topic_arn: str | None = None,
+    digest_threshold: int = 10,
+    approval_bus_arn: str = "",
 ) -> Alerter:
-    """Every configured channel: the alert topic, and the Amazon Q Developer topic when set."""
+    """Every configured channel: the alert topic, and the Amazon Q Developer topic when set; and
+    the approval bus, when this deployment sends approvals."""
     from model_steward.adapters.sns import ChatbotPublisher, SnsAlertPublisher
     from model_steward.service.alerting import Alerter
 
     copy = ChatbotPublisher(chatbot_topic_arn) if chatbot_topic_arn else None
-    return Alerter(ledger, SnsAlertPublisher(topic_arn), copy, digest_threshold=digest_threshold)
+    approvals = None
+    if approval_bus_arn:
+        from model_steward.adapters.events import EventBridgeApprovals
+
+        approvals = EventBridgeApprovals(approval_bus_arn)
+    return Alerter(
+        ledger, SnsAlertPublisher(topic_arn), copy, digest_threshold=digest_threshold, approvals=approvals
+    )
 
 
 def alerter_for(settings: CommonSettings, ledger: Ledger) -> Alerter:
+    """The function's alerter; with APPROVAL_BUS_ARN set (a source deployment's watch and evaluate
+    functions), it also delivers the approvals the ledger holds for that bus."""
     return alerter(
         ledger,
         settings.alert_topic_arn,
         chatbot_topic_arn=settings.chatbot_topic_arn,
         digest_threshold=settings.alert_digest_threshold,
+        approval_bus_arn=approval_bus_arn(),
     )
+
+
+def approval_bus_arn() -> str:
+    """The event bus this deployment sends approvals to ("" when it sends none)."""
+    from model_steward.models.imports import ApprovalSettings
+    from model_steward.models.settings import load_settings
+
+    settings: ApprovalSettings = load_settings(ApprovalSettings)
+    return settings.approval_bus_arn
 
 
 def cli_target(settings: CommonSettings) -> str:

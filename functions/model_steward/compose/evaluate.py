@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from model_steward.compose import alerter_for, cli_target, deployment_registry, ledger, registries_by_id
+from model_steward.compose import (
+    alerter_for,
+    approval_bus_arn,
+    cli_target,
+    deployment_registry,
+    ledger,
+    registries_by_id,
+)
 
 if TYPE_CHECKING:
     from model_steward.models.settings import EvaluateSettings
@@ -13,6 +20,7 @@ if TYPE_CHECKING:
 
 def evaluate_service(settings: EvaluateSettings) -> EvaluateService:
     from model_steward.adapters.parameters import SsmPolicyDocument
+    from model_steward.service.approvals import Approvals
     from model_steward.service.evaluate import EvaluateService, PolicySource
 
     table = ledger(settings.ledger_table_name)
@@ -24,4 +32,5 @@ def evaluate_service(settings: EvaluateSettings) -> EvaluateService:
         policies=PolicySource(settings.base_policy(), document),
         alerter=alerter_for(settings, table),
         cli_target=cli_target(settings),
+        approvals=Approvals(settings.environment) if approval_bus_arn() else None,
     )

@@ -8,7 +8,9 @@ The one window left is a crash between the channel accepting a message and the l
 sent: the lease then runs out and the alert is sent a second time (at least once, never lost).
 
 One :class:`Alerter` is built per invocation with every configured channel (the alert topic and,
-when configured, the Amazon Q Developer topic), so no caller can forget one.
+when configured, the Amazon Q Developer topic), so no caller can forget one. An approval for another
+deployment (``Channel.APPROVAL``) travels the same way to that deployment's event bus: leased,
+published, marked sent, retried by the next tick; never digested, never copied.
 """
 
 from __future__ import annotations
@@ -22,9 +24,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 from model_steward.domain import alerts
 from model_steward.errors import StewardError
 from model_steward.models.alerts import Alert
-from model_steward.models.ledger import SYSTEM_PK, AlertRecord, AlertState, model_pk
+from model_steward.models.ledger import SYSTEM_PK, AlertRecord, AlertState, Channel, model_pk
 from model_steward.observability import logger, metrics
-from model_steward.ports import AlertPublisher, Ledger
+from model_steward.ports import AlertPublisher, ApprovalPublisher, Ledger
 
 SEND_LEASE = timedelta(minutes=2)
 
@@ -59,16 +61,22 @@ class Alerter:
         copy_to: AlertPublisher | None = None,
         *,
         digest_threshold: int = 10,
+        approvals: ApprovalPublisher | None = None,
     ) -> None:
         self.ledger = ledger
         self.publisher = publisher
         self.copy_to = copy_to
         self.digest_threshold = digest_threshold
+        self.approvals = approvals
 
     def send(self, records: Iterable[AlertRecord], now: datetime) -> Delivery:
-        """Publish the given ledger alerts that are still unsent."""
+        """Publish the given ledger alerts (and approvals, when this alerter has their bus) that are
+        still unsent."""
         delivery = Delivery()
         for record in records:
+            if record.channel is Channel.APPROVAL:
+                self._send_approval(record, now, delivery)
+                continue
             if not self.ledger.lease_alert(record.pk, record.alert_id, now, SEND_LEASE):
                 delivery.skipped += 1
                 continue
@@ -89,6 +97,24 @@ class Alerter:
             self._copy(alert)
         return delivery
 
+    def _send_approval(self, record: AlertRecord, now: datetime, delivery: Delivery) -> None:
+        if self.approvals is None or not self.ledger.lease_alert(record.pk, record.alert_id, now, SEND_LEASE):
+            delivery.skipped += 1
+            return
+        from model_steward.models.imports import ApprovalEvent  # only source deployments send them
+
+        try:
+            event_id = self.approvals.publish(ApprovalEvent.model_validate_json(record.payload_json))
+        except StewardError as exc:
+            self.ledger.alert_failed(record.pk, record.alert_id, str(exc))
+            logger.warning("approval not sent; the next tick retries it", extra={"alert_id": record.alert_id})
+            metrics.add_metric(name="ApprovalsFailed", unit=MetricUnit.Count, value=1)
+            delivery.failed += 1
+            return
+        self.ledger.alert_sent(record.pk, record.alert_id, event_id, now)
+        metrics.add_metric(name="ApprovalsSent", unit=MetricUnit.Count, value=1)
+        delivery.sent += 1
+
     def raise_alert(self, alert: Alert, now: datetime) -> Delivery:
         """Record an alert that belongs to no version record, then send it (once per alert id)."""
         record = record_for(alert)
@@ -103,9 +129,18 @@ class Alerter:
         """Send what earlier invocations could not, or deferred (the watch tick calls this). More
         than ``digest_threshold`` of them go out as one digest message instead of a flood."""
         pending = self.ledger.pending_alerts()
-        if len(pending) <= self.digest_threshold:
-            return self.send(pending, now)
-        return self.send_digest(pending, now)
+        approvals = self.send([r for r in pending if r.channel is Channel.APPROVAL], now)
+        messages = [r for r in pending if r.channel is not Channel.APPROVAL]
+        sent = (
+            self.send(messages, now)
+            if len(messages) <= self.digest_threshold
+            else self.send_digest(messages, now)
+        )
+        return Delivery(
+            sent=sent.sent + approvals.sent,
+            failed=sent.failed + approvals.failed,
+            skipped=sent.skipped + approvals.skipped,
+        )
 
     def send_digest(self, records: Iterable[AlertRecord], now: datetime) -> Delivery:
         """One message for many alerts; each included alert is marked sent with the digest's id."""

@@ -23,7 +23,8 @@ codes the SDKs treat as transient) and each service's API reference, section "Er
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
 
 from botocore.exceptions import (
     BotoCoreError,
@@ -192,3 +193,77 @@ def cause_of(exc: BaseException) -> ClientError | BotoCoreError | None:
     while seen is not None and not isinstance(seen, ClientError | BotoCoreError):
         seen = seen.__cause__ or seen.__context__
     return seen
+
+
+class SdkAdapter:
+    """Base of the adapters that call one AWS service: :meth:`_call` and :meth:`_pages` turn
+    botocore's errors into domain errors. Subclasses give ``client`` and, for List calls botocore
+    has no paginator for, the page-size parameter and the token's name."""
+
+    PAGE_SIZE: ClassVar[tuple[str, int]] = ("MaxResults", 100)
+    NEXT_TOKEN: ClassVar[str] = "NextToken"  # noqa: S105 - a parameter name, not a secret
+
+    @property
+    def client(self) -> Any:
+        raise NotImplementedError
+
+    def _call(
+        self,
+        operation: str,
+        what: str,
+        *,
+        overrides: Mapping[str, type[StewardError]] | None = None,
+        **params: Any,
+    ) -> dict[str, Any]:
+        return call(self.client, operation, what, overrides=overrides, **params)
+
+    def _pages(self, operation: str, what: str, items: str, **params: Any) -> Iterator[dict[str, Any]]:
+        return pages(
+            self.client,
+            operation,
+            what,
+            items,
+            page_size=self.PAGE_SIZE,
+            next_token=self.NEXT_TOKEN,
+            **params,
+        )
+
+
+def call(
+    client: Any,
+    operation: str,
+    what: str,
+    *,
+    overrides: Mapping[str, type[StewardError]] | None = None,
+    **params: Any,
+) -> dict[str, Any]:
+    """One SDK call (``client.<operation>(**params)``); botocore's errors become domain errors named
+    after ``what`` (see :func:`translate`)."""
+    try:
+        response: dict[str, Any] = getattr(client, operation)(**params)
+    except (ClientError, BotoCoreError) as exc:
+        raise translate(exc, what, overrides=overrides) from exc
+    return response
+
+
+def pages(
+    client: Any,
+    operation: str,
+    what: str,
+    items: str,
+    *,
+    page_size: tuple[str, int],
+    next_token: str,
+    **params: Any,
+) -> Iterator[dict[str, Any]]:
+    """Every item of a paginated List call that botocore has no paginator for: ``items`` of each
+    page, following ``next_token`` (``NextToken`` or ``nextToken``); ``page_size`` is the parameter that
+    asks for the largest page and its value."""
+    params[page_size[0]] = page_size[1]
+    while True:
+        page = call(client, operation, what, **params)
+        yield from page.get(items, [])
+        token = page.get(next_token)
+        if not token:
+            return
+        params[next_token] = token

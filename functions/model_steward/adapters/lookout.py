@@ -14,11 +14,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
 from model_steward.adapters import aws
-from model_steward.adapters.errors import translate
+from model_steward.adapters.errors import SdkAdapter
 from model_steward.domain.links import lookout_model_console
 from model_steward.errors import (
     ActivationConflict,
@@ -156,8 +155,10 @@ def model_snapshot(model: Mapping[str, Any], scheduler: Mapping[str, Any] | None
     )
 
 
-class LookoutRegistry:
+class LookoutRegistry(SdkAdapter):
     """``ports.ModelRegistry`` on Amazon Lookout for Equipment."""
+
+    PAGE_SIZE = ("MaxResults", MAX_PAGE)
 
     registry_id = LOOKOUT_FOR_EQUIPMENT
 
@@ -168,30 +169,6 @@ class LookoutRegistry:
     @property
     def client(self) -> LookoutEquipmentClient:
         return self._client or aws.lookout()
-
-    def _call(
-        self,
-        operation: str,
-        what: str,
-        *,
-        overrides: Mapping[str, type[StewardError]] | None = None,
-        **params: Any,
-    ) -> dict[str, Any]:
-        try:
-            response: dict[str, Any] = getattr(self.client, operation)(**params)
-        except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, what, overrides=overrides) from exc
-        return response
-
-    def _pages(self, operation: str, what: str, items: str, **params: Any) -> Iterator[dict[str, Any]]:
-        params["MaxResults"] = MAX_PAGE
-        while True:
-            page = self._call(operation, what, **params)
-            yield from page.get(items, [])
-            token = page.get("NextToken")
-            if not token:
-                return
-            params["NextToken"] = token
 
     # ------------------------------------------------------------------ the port
     @tracer.capture_method

@@ -13,10 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from model_steward.adapters import aws
-from model_steward.adapters.errors import translate
+from model_steward.adapters.errors import SdkAdapter
 from model_steward.errors import ConflictError, NotFoundError, StewardError
 from model_steward.models.imports import ImportRequest, ImportStarted
 
@@ -29,7 +27,7 @@ _BUSY: Mapping[str, type[StewardError]] = {
 }
 
 
-class LookoutImports:
+class LookoutImports(SdkAdapter):
     """``ports.ImportRegistry`` on Amazon Lookout for Equipment."""
 
     def __init__(self, client: LookoutEquipmentClient | None = None) -> None:
@@ -38,20 +36,6 @@ class LookoutImports:
     @property
     def client(self) -> LookoutEquipmentClient:
         return self._client or aws.lookout()
-
-    def _call(
-        self,
-        operation: str,
-        what: str,
-        *,
-        overrides: Mapping[str, type[StewardError]] | None = None,
-        **params: Any,
-    ) -> dict[str, Any]:
-        try:
-            response: dict[str, Any] = getattr(self.client, operation)(**params)
-        except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, what, overrides=overrides) from exc
-        return response
 
     def import_version(self, request: ImportRequest, client_token: str) -> ImportStarted:
         params: dict[str, Any] = {

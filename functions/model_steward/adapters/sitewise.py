@@ -47,7 +47,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
 from model_steward.adapters import aws
-from model_steward.adapters.errors import translate
+from model_steward.adapters.errors import SdkAdapter, translate
 from model_steward.errors import (
     ActivationConflict,
     ActivationRefused,
@@ -201,9 +201,12 @@ class Inference:
     targets: list[tuple[int, datetime]]  # targetModelVersion of each START, oldest first
 
 
-class SiteWiseRegistry:
+class SiteWiseRegistry(SdkAdapter):
     """``ports.ModelRegistry`` on AWS IoT SiteWise native anomaly detection (one instance per
     invocation: it caches what does not change within one, such as action payloads)."""
+
+    PAGE_SIZE = ("maxResults", MAX_PAGE)
+    NEXT_TOKEN = "nextToken"  # noqa: S105 - a parameter name, not a secret
 
     registry_id = SITEWISE
 
@@ -244,30 +247,6 @@ class SiteWiseRegistry:
         return self._s3 or aws.s3()
 
     # ------------------------------------------------------------------ calls
-    def _call(
-        self,
-        operation: str,
-        what: str,
-        *,
-        overrides: Mapping[str, type[StewardError]] | None = None,
-        **params: Any,
-    ) -> dict[str, Any]:
-        try:
-            response: dict[str, Any] = getattr(self.client, operation)(**params)
-        except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, what, overrides=overrides) from exc
-        return response
-
-    def _pages(self, operation: str, what: str, items: str, **params: Any) -> Iterator[dict[str, Any]]:
-        params["maxResults"] = MAX_PAGE
-        while True:
-            page = self._call(operation, what, **params)
-            yield from page.get(items, [])
-            token = page.get("nextToken")
-            if not token:
-                return
-            params["nextToken"] = token
-
     @staticmethod
     def _unit(key: str) -> tuple[str, str]:
         ids = parse_unit_key(key)

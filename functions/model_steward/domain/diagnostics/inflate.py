@@ -10,6 +10,8 @@ buffers, whatever the file's size.
 from __future__ import annotations
 
 import gzip
+import queue
+import threading
 import zlib
 from collections.abc import Iterator
 from io import BufferedIOBase
@@ -133,3 +135,47 @@ def _read_inflated(reader: BufferedIOBase, source: _Source, chunk_size: int, pro
         else:
             reason = f"corrupt gzip data ({reason})"
         raise DiagnosticsFormatError(reason, offset=produced, compressed_read=source.count) from None
+
+
+READ_AHEAD_CHUNKS = 2
+"""Chunks a read-ahead thread may hold ready (memory: this many times :data:`CHUNK_SIZE`)."""
+
+
+def read_ahead(chunks: Iterator[bytes], depth: int = READ_AHEAD_CHUNKS) -> Iterator[bytes]:
+    """The same chunks, produced by a second thread while the caller decodes the previous ones.
+
+    ISA-L and zlib release the GIL while they inflate, so on a machine with a spare core inflation
+    and decoding overlap (about a tenth of the time on the benchmark's files). Whatever the producer
+    raises is raised here, in order; closing this generator early stops the producer.
+    """
+    ready: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: bytes | BaseException | None) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+            except queue.Full:
+                continue
+            return True
+        return False
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                if not put(chunk):
+                    return
+            put(None)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            put(exc)
+
+    producer = threading.Thread(target=produce, name="diagnostics-read-ahead", daemon=True)
+    producer.start()
+    try:
+        while (item := ready.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        producer.join()

@@ -51,6 +51,7 @@ class World:
     chatbot: FakePublisher = field(default_factory=lambda: FakePublisher(name="chatbot"))
     queue: FakeEvaluateQueue = field(default_factory=FakeEvaluateQueue)
     document: FakePolicyDocument | None = None
+    decide_existing: bool = False
 
     def __post_init__(self) -> None:
         self.registry = FakeRegistry(clock=lambda: self.now)
@@ -64,7 +65,14 @@ class World:
         )
 
     def watch(self) -> WatchService:
-        return WatchService(self.settings, self.ledger, self.registry, self.queue, self.alerter())
+        return WatchService(
+            self.settings,
+            self.ledger,
+            self.registry,
+            self.queue,
+            self.alerter(),
+            policy_document=self.document,
+        )
 
     def evaluator(self) -> EvaluateService:
         return EvaluateService(
@@ -72,6 +80,9 @@ class World:
             registries={self.registry.registry_id: self.registry},
             policies=PolicySource(self.policy, self.document),
             alerter=self.alerter(),
+            watches=self.settings.watches,
+            scope=self.settings.scope(),
+            decide_existing=self.decide_existing,
         )
 
     def evaluate(self, name: str, **request: Any) -> Evaluation:

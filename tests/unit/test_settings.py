@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from model_steward.errors import ConfigurationError
-from model_steward.models.settings import WatchSettings, load_settings
+from model_steward.models.settings import EvaluateSettings, WatchSettings, load_settings
 
 COMMON = {
     "ENVIRONMENT": "dev",
@@ -67,3 +67,24 @@ def test_given_an_invalid_environment_when_loaded_then_every_problem_is_named(mo
 
     assert "ALERT_TOPIC_ARN" in str(excinfo.value)
     assert "WATCHED_MODELS" in str(excinfo.value)
+
+
+def test_the_evaluate_function_has_the_same_scope_and_decides_existing_versions_only_when_told() -> None:
+    values = {**COMMON, "DRY_RUN": "true", "WATCHED_MODELS": "pump-01", "WATCHED_MODEL_PREFIX": "comp-"}
+    settings = EvaluateSettings.model_validate(values)
+
+    assert settings.watches("pump-01")
+    assert settings.watches("comp-9")
+    assert not settings.watches("pump-02")
+    assert settings.scope() == "WatchedModels=pump-01 and WatchedModelPrefix=comp-"
+    assert settings.decide_existing_versions is False
+    assert EvaluateSettings.model_validate(
+        {**values, "DECIDE_EXISTING_VERSIONS": "true"}
+    ).decide_existing_versions
+
+
+def test_an_evaluate_function_without_scope_watches_nothing() -> None:
+    settings = EvaluateSettings.model_validate({**COMMON, "DRY_RUN": "true"})
+
+    assert not settings.watches("pump-01")
+    assert settings.scope().startswith("no model")

@@ -23,4 +23,7 @@ def evaluate_service(settings: EvaluateSettings) -> EvaluateService:
         registries={lookout.registry_id: lookout},
         policies=PolicySource(settings.base_policy(), document),
         alerter=alerter_for(settings, table),
+        watches=settings.watches,
+        scope=settings.scope(),
+        decide_existing=settings.decide_existing_versions,
     )

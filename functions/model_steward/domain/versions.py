@@ -2,7 +2,7 @@
 
 States (``VersionState``)::
 
-    (none) --listed when the model is first seen, not newer than its active version--> BASELINE
+    (none) --listed when the model is first seen (unless existing versions are decided)--> BASELINE
     (none) | IN_PROGRESS --training or import running------------------------------> IN_PROGRESS
     (none) | IN_PROGRESS --FAILED or CANCELED (alerted)-----------------------------> FAILED
     (none) | IN_PROGRESS | DECIDED | PROMOTING --SUCCESS:
@@ -96,13 +96,19 @@ def on_listed(
     now: datetime,
     first_sight: bool,
     active_version: int | None,
+    decide_existing: bool = False,
 ) -> Transition:
-    """A version the registry lists: skip it (closed), record it as BASELINE (it existed when the
-    model was first seen and is not newer than the active version), or describe it."""
+    """A version the registry lists: skip it (closed), record it as BASELINE, or describe it.
+
+    Every version that exists when the model is first seen is its baseline: never decided, never
+    activated, newer than the active version or not. ``decide_existing`` (an operator's opt-in)
+    leaves only the versions up to the active one as the baseline and decides the newer ones."""
     if not is_open(record, now):
         return NOTHING
-    if first_sight and record is None and active_version is not None and version <= active_version:
-        return Transition(state=VersionState.BASELINE, replaces=(None,))
+    if first_sight and record is None:
+        newer = active_version is None or version > active_version
+        if not (decide_existing and newer):
+            return Transition(state=VersionState.BASELINE, replaces=(None,))
     return Transition(describe=True)
 
 

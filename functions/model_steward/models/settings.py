@@ -36,8 +36,9 @@ class CommonSettings(BaseModel):
     )
 
 
-class WatchSettings(CommonSettings):
-    evaluate_queue_url: str = Field(alias="EVALUATE_QUEUE_URL", pattern=r"^https?://.+")
+class ScopedSettings(CommonSettings):
+    """What the deployment watches (the watch and evaluate functions get the same three variables)."""
+
     watched_models: tuple[ModelName, ...] = Field(alias="WATCHED_MODELS", default=())
     watched_model_prefix: str = Field(alias="WATCHED_MODEL_PREFIX", default="", pattern=MODEL_PREFIX_PATTERN)
     watch_all_models: bool = Field(alias="WATCH_ALL_MODELS", default=False)
@@ -58,11 +59,36 @@ class WatchSettings(CommonSettings):
             self.watched_model_prefix and model_name.startswith(self.watched_model_prefix)
         )
 
+    def scope(self) -> str:
+        """The watched set in the SAM parameters' words (for alerts)."""
+        if self.watch_all_models:
+            return "every model (WatchAllModels=true)"
+        parts = []
+        if self.watched_models:
+            parts.append(f"WatchedModels={','.join(self.watched_models)}")
+        if self.watched_model_prefix:
+            parts.append(f"WatchedModelPrefix={self.watched_model_prefix}")
+        return (
+            " and ".join(parts) or "no model (WatchedModels, WatchedModelPrefix and WatchAllModels are unset)"
+        )
 
-class EvaluateSettings(CommonSettings):
+
+class WatchSettings(ScopedSettings):
+    evaluate_queue_url: str = Field(alias="EVALUATE_QUEUE_URL", pattern=r"^https?://.+")
+    policy_parameter_name: str = Field(
+        alias="POLICY_PARAMETER_NAME", default="", pattern=r"^$|^[a-zA-Z0-9_.\-/]+$"
+    )
+
+
+class EvaluateSettings(ScopedSettings):
     """The evaluate function: the policy's defaults come from SAM parameters, one variable each."""
 
     dry_run: bool = Field(alias="DRY_RUN")
+    decide_existing_versions: bool = Field(
+        alias="DECIDE_EXISTING_VERSIONS",
+        default=False,
+        description="versions that exist when a model is first seen are decided (true) or its baseline",
+    )
     policy_parameter_name: str = Field(
         alias="POLICY_PARAMETER_NAME", default="", pattern=r"^$|^[a-zA-Z0-9_.\-/]+$"
     )

@@ -1,5 +1,10 @@
 """Evaluate one model: record every new version's outcome, promote at most the newest eligible one.
 
+A request for a model outside the watched set is refused before the registry is asked anything,
+and a model that no longer exists is recorded: each is alerted once, and neither is an error (a
+retry could not change it). The versions a model has when it is first seen are its baseline
+(``domain.versions.on_listed``), unless the deployment decides existing versions.
+
 For each version the ledger has not closed (``domain.versions``): IN_PROGRESS is recorded and
 revisited on later ticks; FAILED and CANCELED are recorded and alerted with the registry's reason;
 SUCCESS versions go to the policy. Of several pending SUCCESS versions only the newest one newer
@@ -11,6 +16,7 @@ invocation left PROMOTING after the registry activated it.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -40,6 +46,7 @@ class Evaluation:
     promoted: int | None = None
     alerts_sent: int = 0
     alerts_pending: int = 0
+    refused: str | None = None  # why the model was not evaluated at all (not watched, gone)
 
 
 @dataclass(frozen=True)
@@ -79,20 +86,88 @@ class EvaluateService:
     registries: dict[str, ModelRegistry]
     policies: PolicySource
     alerter: Alerter
+    watches: Callable[[str], bool]
+    """Whether the deployment watches a model (the only models it may read or activate)."""
+    scope: str = ""
+    """The watched set in words, for the alert that refuses another model."""
+    decide_existing: bool = False
+    """Versions newer than the active one when a model is first seen are decided (else baseline)."""
 
     def evaluate(self, request: EvaluateRequest, now: datetime) -> Evaluation:
+        if not self.watches(request.model_name):
+            return self._refuse_unwatched(request, now)
         registry = self.registries.get(request.registry)
         if registry is None:
             raise InvalidInputError(f"{request.model_name}: no model registry {request.registry!r} here")
-        return ModelEvaluator(self, registry, now=now).evaluate(request)
+        try:
+            return ModelEvaluator(self, registry, now=now).evaluate(request)
+        except NotFoundError as exc:
+            return self._model_gone(request, exc, now)
+
+    def _refuse_unwatched(self, request: EvaluateRequest, now: datetime) -> Evaluation:
+        name = request.model_name
+        logger.warning(
+            "evaluation refused: model not watched", extra={"model_name": name, "scope": self.scope}
+        )
+        alert = alerts.for_configuration_problem(
+            f"An evaluation of {name} was requested, but this deployment does not watch it; nothing "
+            "was read or changed.",
+            model_name=name,
+            details=[
+                f"Watched: {self.scope or 'see the deployment parameters'}.",
+                f"The request said: reasons {', '.join(request.reasons) or 'none'}"
+                + (f", tick {request.tick_id}" if request.tick_id else ", from no watch tick")
+                + ".",
+                "If the model should be governed, add it to the watched set; otherwise find out who "
+                "can send messages to the evaluate queue.",
+            ],
+            now=now,
+        )
+        alert = alert.model_copy(update={"alert_id": f"{name}#NOT_WATCHED#{_digest(self.scope)}"})
+        delivery = self.alerter.raise_alert(alert, now)
+        metrics.add_metric(name="EvaluationsRefused", unit=MetricUnit.Count, value=1)
+        return Evaluation(model_name=name, refused="not watched", alerts_sent=delivery.sent)
+
+    def _model_gone(self, request: EvaluateRequest, exc: NotFoundError, now: datetime) -> Evaluation:
+        """Deleted between the watch tick and now: recorded (the alert, under the model) once."""
+        name = request.model_name
+        logger.warning("model no longer exists", extra={"model_name": name, "error": str(exc)})
+        state = self.ledger.model_state(name)
+        seen = state.last_evaluated_at.isoformat() if state and state.last_evaluated_at else "never"
+        alert = alerts.for_configuration_problem(
+            f"{name} no longer exists in the model registry; it was not evaluated.",
+            model_name=name,
+            details=[
+                f"The registry answered: {exc}.",
+                f"Last evaluated: {seen}. Nothing is retried; if the model was deleted on purpose, "
+                "stop watching it.",
+            ],
+            now=now,
+        )
+        alert = alert.model_copy(update={"alert_id": f"{name}#GONE#{_digest(seen)}"})
+        delivery = self.alerter.raise_alert(alert, now)
+        metrics.add_metric(name="ModelsGone", unit=MetricUnit.Count, value=1)
+        return Evaluation(model_name=name, refused="no longer exists", alerts_sent=delivery.sent)
 
     def evaluate_message(self, body: str) -> dict[str, Any]:
         """One queue message: the request in it, evaluated now."""
         request = EvaluateRequest.model_validate_json(body)
         logger.append_keys(model_name=request.model_name)
         result = self.evaluate(request, datetime.now(UTC))
-        logger.info("model evaluated", extra={"outcomes": result.outcomes, "promoted": result.promoted})
-        return {"model_name": result.model_name, "outcomes": result.outcomes, "promoted": result.promoted}
+        logger.info(
+            "model evaluated",
+            extra={"outcomes": result.outcomes, "promoted": result.promoted, "refused": result.refused},
+        )
+        return {
+            "model_name": result.model_name,
+            "outcomes": result.outcomes,
+            "promoted": result.promoted,
+            **({"refused": result.refused} if result.refused else {}),
+        }
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 _ELSEWHERE = "Activated outside Model Steward (by a person or another tool) before it was decided."
@@ -104,6 +179,7 @@ class ModelEvaluator:
     def __init__(self, service: EvaluateService, registry: ModelRegistry, *, now: datetime) -> None:
         self.ledger = service.ledger
         self.registry = registry
+        self.decide_existing = service.decide_existing
         self.policies = service.policies
         self.alerter = service.alerter
         self.now = now
@@ -115,7 +191,10 @@ class ModelEvaluator:
     def evaluate(self, request: EvaluateRequest) -> Evaluation:
         name = request.model_name
         result = self.result = Evaluation(model_name=name)
-        state = self.ledger.model_state(name) or ModelState(model_name=name)
+        recorded = self.ledger.model_state(name)
+        # First sight: never evaluated (a promotion claim alone may have created the item).
+        first_sight = recorded is None or recorded.last_evaluated_at is None
+        state = recorded or ModelState(model_name=name)
         model = self.registry.describe_model(name)
         start = min([*state.open_versions, state.last_seen_version + 1])
         listed = self.registry.version_numbers(name, from_version=start)
@@ -128,8 +207,9 @@ class ModelEvaluator:
                 existing,
                 version=version,
                 now=self.now,
-                first_sight=state.last_seen_version == 0,
+                first_sight=first_sight,
                 active_version=model.active_version,
+                decide_existing=self.decide_existing,
             )
             if step.state is VersionState.BASELINE:
                 self._write(self._baseline(name, version), step)
@@ -318,8 +398,8 @@ class ModelEvaluator:
             model_name=name,
             version=version,
             state=VersionState.BASELINE,
-            status="SUCCESS",
-            summary="Existed when Model Steward first saw the model; not decided.",
+            status="NOT_READ",
+            summary="Existed when Model Steward first saw the model: baseline, never decided or activated.",
             first_seen_at=self.now,
             updated_at=self.now,
         )

@@ -11,9 +11,11 @@ import pytest
 from model_steward.adapters.ledger import DynamoLedger
 from model_steward.models.diagnostics_files import DiagnosticsRecord, FileStatus
 from model_steward.models.ledger import (
+    SYSTEM_PK,
     AlertRecord,
     AlertState,
     ModelState,
+    PolicyDocumentRecord,
     VersionRecord,
     VersionState,
     model_pk,
@@ -239,3 +241,32 @@ def test_linking_a_diagnostics_file_needs_the_version_record_and_leaves_the_rest
     ledger.record(held(), replaces=[None])
     assert ledger.link_diagnostics("pump-01", 4, values)
     assert ledger.version("pump-01", 4) == held()
+
+
+# ------------------------------------------------------------------------------- policy document
+def document(fingerprint: str, text: str | None, previous: str | None = None) -> PolicyDocumentRecord:
+    return PolicyDocumentRecord(
+        parameter_name="/steward/policy",
+        fingerprint=fingerprint,
+        text=text,
+        seen_at=NOW,
+        previous_fingerprint=previous,
+    )
+
+
+def test_the_policy_document_is_replaced_only_over_the_fingerprint_its_writer_read(ledger: Ledger) -> None:
+    # The first record needs no record before it, and only one writer gets it.
+    assert ledger.save_policy_document(document("aaa", "{}"), replaces=None)
+    assert not ledger.save_policy_document(document("zzz", "[]"), replaces=None)
+    # A change replaces the fingerprint its writer read, with its alert in the same write.
+    change = alert("*#POLICY_DOCUMENT#aaa#bbb", pk=SYSTEM_PK)
+    assert ledger.save_policy_document(document("bbb", None, previous="aaa"), replaces="aaa", alert=change)
+    # A writer that read the older record writes nothing, not even its alert.
+    late = alert("*#POLICY_DOCUMENT#aaa#ccc", pk=SYSTEM_PK)
+    assert not ledger.save_policy_document(document("ccc", "[1]", previous="aaa"), replaces="aaa", alert=late)
+
+    stored = ledger.policy_document("/steward/policy")
+    assert stored is not None
+    assert (stored.fingerprint, stored.text, stored.previous_fingerprint) == ("bbb", None, "aaa")
+    assert [a.alert_id for a in ledger.alerts(SYSTEM_PK)] == ["*#POLICY_DOCUMENT#aaa#bbb"]
+    assert ledger.policy_document("/other") is None

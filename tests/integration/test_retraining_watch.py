@@ -370,6 +370,10 @@ def test_an_invalid_policy_document_is_alerted_and_holds_a_promotion(stack: Loca
     assert updates_of(stack, "pump-badpolicy") == []
     alerts = [a["alert"] for a in inbox.read()]
     assert [a["kind"] for a in alerts if a.get("model_name") == "pump-badpolicy"] == ["HELD"]
-    (problem,) = [a for a in alerts if a["kind"] == "CONFIGURATION_PROBLEM" and a.get("model_name") is None]
+    system = [a for a in alerts if a.get("model_name") is None]
+    (problem,) = [a for a in system if a["alert_id"].startswith("*#CONFIGURATION_PROBLEM#")]
     assert "max_recal_drop" in json.dumps(problem)
     assert "did you mean max_recall_drop" in json.dumps(problem)
+    # The watch tick saw the document change before the evaluation, and said what changed.
+    (changed,) = [a for a in system if a["alert_id"].startswith("*#POLICY_DOCUMENT#")]
+    assert "models.pump-badpolicy.max_recal_drop added: 0.1." in changed["reasons"]

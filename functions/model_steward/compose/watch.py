@@ -12,14 +12,17 @@ if TYPE_CHECKING:
 
 
 def watch_service(settings: WatchSettings) -> WatchService:
+    from model_steward.adapters.parameters import SsmPolicyDocument
     from model_steward.adapters.queue import SqsEvaluateQueue
     from model_steward.service.watch import WatchService
 
     table = ledger(settings.ledger_table_name)
+    name = settings.policy_parameter_name
     return WatchService(
         settings=settings,
         ledger=table,
         registry=registry(settings.region),
         queue=SqsEvaluateQueue(settings.evaluate_queue_url),
         alerter=alerter_for(settings, table),
+        policy_document=SsmPolicyDocument(name) if name else None,
     )

@@ -12,7 +12,7 @@ BROWSER    := /usr/bin/chromium
 # The Lambda runtime is python3.13: `sam build` needs that interpreter on PATH.
 PY313_DIR   = $(shell d=$$(dirname "$$(scripts/find-python)"); [ -x "$$d/python3.13" ] && echo "$$d")
 
-.PHONY: help dev lint format test unit integration demo build lock deploy bench bench-package bench-diagnostics bench-watch clean browser
+.PHONY: help dev lint format test unit integration demo local build lock deploy bench bench-cli bench-package bench-diagnostics bench-watch clean browser
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -55,12 +55,18 @@ test: dev lint browser ## everything CI checks: dev, lint, all tests (random ord
 demo: $(STAMP) ## run Model Steward locally (moto + Lookout for Equipment emulator)
 	$(PY) -m emulators.demo
 
+local: $(STAMP) ## the local stack with the demo fleet until Ctrl-C; `source .local/env` to use steward on it
+	$(PY) -m emulators.local
+
 bench: $(STAMP) ## all benchmarks (print figures; never timed tests)
 	PATH="$(PY313_DIR):$$PATH" $(PY) -m benchmarks.run
 
 bench-package: $(STAMP) ## Lambda package size and cold import per function, CLI start
 	PATH="$(PY313_DIR):$$PATH" $(PY) -m benchmarks.package_bench
 	PATH="$(PY313_DIR):$$PATH" $(PY) -m benchmarks.coldstart_bench
+
+bench-cli: $(STAMP) ## how long `steward` takes to start (whole processes)
+	$(PY) -m benchmarks.cli_start_bench
 
 bench-diagnostics: $(STAMP) ## diagnostics summary vs gzip inflation, memory across file sizes
 	$(PY) -m benchmarks.diagnostics_bench
@@ -80,4 +86,4 @@ deploy: build ## sam deploy (CONFIG_ENV=default|prod)
 	$(BIN)/sam deploy --config-env $${CONFIG_ENV:-default}
 
 clean: ## remove build output and caches (keeps .venv)
-	rm -rf .aws-sam demo-output .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf .aws-sam demo-output .local .pytest_cache .mypy_cache .ruff_cache .hypothesis

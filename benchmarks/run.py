@@ -8,6 +8,7 @@ import sys
 BENCHMARKS = (
     "benchmarks.package_bench",
     "benchmarks.coldstart_bench",
+    "benchmarks.cli_start_bench",
     "benchmarks.diagnostics_bench",
     "benchmarks.watch_bench",
 )

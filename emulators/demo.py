@@ -5,10 +5,12 @@
 3. a retraining round: one model improves and is promoted, one gets worse and is rejected, one is
    unlabelled and held for a person, one fails;
 4. a diagnostics file arrives and its summary and report are written;
-5. the messages e-mail and Slack would receive are written out, and the ledger is exported;
+5. the messages e-mail and Slack would receive are written out, and the ledger is exported with
+   `steward ledger export`;
 6. `steward status` and `steward history` show what an operator sees.
 
-Everything lands under demo-output/ (or the folder given with --out).
+Everything lands under demo-output/ (or the folder given with --out); the functions' structured
+logs and metrics go to functions.log, one JSON object a line.
 """
 
 from __future__ import annotations
@@ -19,15 +21,16 @@ import io
 import json
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from emulators import demo_diagnostics
 from emulators.samples import metrics_json, unlabelled_metrics_json
 from emulators.stack import LocalStack
 from model_steward import cli
 from model_steward.adapters.ledger import DynamoLedger
+from model_steward.domain.formatting import duration, percent, timestamp
 from model_steward.domain.messages import render_email, render_slack
 from model_steward.models.alerts import Alert
 
@@ -43,10 +46,27 @@ FLEET = {
     "compressor-08": "unlabelled",
     "conveyor-03": "labelled",
 }
+DIAGNOSTICS_MODEL = "conveyor-pump-03"
+PARAMETERS = {
+    "DryRun": "false",
+    "WatchAllModels": "true",
+    "PolicyCooldownHours": "0",
+    "DiagnosticsSource": "stack-bucket",
+    "AlertEmail": "reliability@example.com",
+}
+"""The demo deployment: live promotions (no dry run, no cooldown) and a diagnostics bucket."""
 
 
 def say(text: str = "") -> None:
     print(text, flush=True)
+
+
+def short_path(path: Path) -> str:
+    """A path as short as it reads well: relative to the working directory when under it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def heading(text: str) -> None:
@@ -54,13 +74,14 @@ def heading(text: str) -> None:
 
 
 @contextlib.contextmanager
-def quiet(log: io.StringIO) -> Iterator[None]:
-    """The functions' JSON logs and EMF metrics go to the demo's log file, not the terminal."""
-    with contextlib.redirect_stdout(log):
+def quiet(log: IO[str]) -> Iterator[None]:
+    """The functions' JSON logs (stderr) and EMF metrics (stdout) go to the log, not the terminal."""
+    with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
         yield
 
 
-def run_tick(stack: LocalStack, log: io.StringIO, kind: str = "tick") -> dict[str, Any]:
+def run_tick(stack: LocalStack, log: IO[str], kind: str = "tick") -> dict[str, Any]:
+    """One watch tick, then the evaluate queue drained, as the deployed schedule and Lambda would."""
     with quiet(log):
         report: dict[str, Any] = stack.invoke("WatchFunction", {"kind": kind})
         stack.drain("EvaluateFunction")
@@ -106,6 +127,25 @@ def retraining_round(stack: LocalStack) -> dict[str, int]:
     return versions
 
 
+def summarise_diagnostics(stack: LocalStack, log: IO[str], out: Path) -> dict[str, Any]:
+    """A diagnostics file through the deployed wiring; the watch sees its model first, so the
+    summary is linked to the version's ledger record."""
+    with quiet(log):
+        return demo_diagnostics.run(
+            stack, out, model_name=DIAGNOSTICS_MODEL, before_upload=lambda: run_tick(stack, log)
+        )
+
+
+def build_fleet(stack: LocalStack, log: IO[str], diagnostics_out: Path) -> dict[str, Any]:
+    """The demo's whole story, without the telling (`make local` starts from it)."""
+    seed_fleet(stack)
+    run_tick(stack, log)
+    versions = retraining_round(stack)
+    run_tick(stack, log)
+    diagnostics = summarise_diagnostics(stack, log, diagnostics_out)
+    return {"versions": versions, "diagnostics": diagnostics}
+
+
 def subscribe_inbox(stack: LocalStack) -> str:
     sqs, sns = stack.client("sqs"), stack.client("sns")
     url: str = sqs.create_queue(QueueName="demo-inbox")["QueueUrl"]
@@ -133,13 +173,12 @@ def write_messages(alerts: list[Alert], folder: Path) -> None:
         (folder / f"{stem}.slack.json").write_text(json.dumps(render_slack(alert), indent=2) + "\n")
 
 
-def export_ledger(stack: LocalStack, path: Path) -> int:
-    client = stack.client("dynamodb")
-    items = []
-    for page in client.get_paginator("scan").paginate(TableName=stack.resources["LedgerTable"]):
-        items.extend(page["Items"])
-    path.write_text(json.dumps(items, indent=1, default=str) + "\n")
-    return len(items)
+def steward(*arguments: str) -> tuple[int, str, str]:
+    """Run a `steward` command in this process: (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(list(arguments))
+    return code, out.getvalue(), err.getvalue()
 
 
 def show_deployment(stack: LocalStack) -> None:
@@ -156,7 +195,7 @@ def show_deployment(stack: LocalStack) -> None:
         say(f"   not applied locally: {name} ({kind}): it denies non-TLS requests; local endpoints are HTTP")
 
 
-def show_first_sight(stack: LocalStack, log: io.StringIO) -> None:
+def show_first_sight(stack: LocalStack, log: IO[str]) -> None:
     seed_fleet(stack)
     report = run_tick(stack, log)
     say(f"   watch tick: {report['watched']} watched models, {len(report['queued'])} queued (first sight)")
@@ -173,7 +212,7 @@ def show_first_sight(stack: LocalStack, log: io.StringIO) -> None:
     )
 
 
-def show_retraining_round(stack: LocalStack, log: io.StringIO) -> None:
+def show_retraining_round(stack: LocalStack, log: IO[str]) -> None:
     versions = retraining_round(stack)
     run_tick(stack, log)
     ledger = DynamoLedger(stack.resources["LedgerTable"])
@@ -192,24 +231,70 @@ def show_retraining_round(stack: LocalStack, log: io.StringIO) -> None:
                     say(f"      - {rule['rule']}: {rule['message']}")
 
 
+def _event(event: Any) -> str:
+    if isinstance(event, Mapping):
+        return (
+            f"{timestamp(event['start'])} to {timestamp(event['end'])} "
+            f"({event['rows']} records, {duration(event['duration_seconds'])})"
+        )
+    return str(event) if event else "none"
+
+
+def _names(names: Any) -> str:
+    return ", ".join(names) if isinstance(names, list | tuple) else str(names)
+
+
+def show_diagnostics(result: Mapping[str, Any]) -> None:
+    who = f"{result['model_name']} v{result['version']}"
+    say(
+        f"   {who}: {result['rows']} records, {result['anomalous_rows']} anomalous "
+        f"({percent(result['anomalous_fraction'], 2)}) in {result['event_count']} events"
+    )
+    say(f"      longest event: {_event(result['longest_event'])}")
+    say(f"      leading sensors: {_names(result['top_sensors'])}")
+    if result["linked"]:
+        say(f"      linked to {who} in the ledger (steward history {result['model_name']} lists it)")
+    else:
+        say("      not linked to a model version (the alert says why)")
+    say(f"      read {result['source_uri']} ({result['source_bytes']:,} bytes)")
+    for label, key in (("summary", "summary_path"), ("report", "report_path")):
+        say(f"      {label}: {short_path(Path(result[key]))}")
+
+
+def show_alerts(stack: LocalStack, inbox: str, out: Path) -> None:
+    alerts = read_inbox(stack, inbox)
+    write_messages(alerts, out / "messages")
+    for alert in alerts:
+        say(f"   [{alert.severity.value:<8}] {alert.title}")
+    say(f"   {len(alerts)} messages, e-mail text and Slack blocks each: {short_path(out / 'messages')}")
+
+
+def show_commands(stack: LocalStack, out: Path) -> None:
+    deployment = ["--stack", stack.stack_name]
+    code, shown, errors = steward("ledger", "export", *deployment, "--out", str(out / "ledger.json"))
+    say(f"   $ steward ledger export --stack {stack.stack_name} --out {short_path(out / 'ledger.json')}")
+    for line in (shown + errors).splitlines():
+        say(f"   {line}")
+    for command in (["status", *deployment], ["history", "compressor-08", *deployment]):
+        say(f"\n   $ steward {' '.join(command)}")
+        code, shown, errors = steward(*command)
+        (out / f"steward-{command[0]}.txt").write_text(shown)
+        for line in (shown + errors).splitlines():
+            say(f"   {line}")
+        say(f"   (exit code {code})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "demo-output")
     args = parser.parse_args()
-    out: Path = args.out
+    out: Path = args.out.resolve()
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     log = io.StringIO()
     started = time.perf_counter()
-    parameters = {
-        "DryRun": "false",
-        "WatchAllModels": "true",
-        "PolicyCooldownHours": "0",
-        "DiagnosticsSource": "stack-bucket",
-        "AlertEmail": "reliability@example.com",
-    }
     heading("1. Deploying template.yaml into moto + the Lookout for Equipment emulator")
-    with LocalStack(parameters) as stack:
+    with LocalStack(PARAMETERS) as stack:
         show_deployment(stack)
         inbox = subscribe_inbox(stack)
 
@@ -220,34 +305,16 @@ def main() -> int:
         show_retraining_round(stack, log)
 
         heading("4. A diagnostics file arrives")
-        with quiet(log):
-            diagnostics = demo_diagnostics.run(stack, out / "diagnostics")
-        for key, value in diagnostics.items():
-            say(f"   {key}: {value}")
+        show_diagnostics(summarise_diagnostics(stack, log, out / "diagnostics"))
 
-        heading("5. What e-mail and Slack receive")
-        alerts = read_inbox(stack, inbox)
-        write_messages(alerts, out / "messages")
-        for alert in alerts:
-            say(f"   [{alert.severity.value:<8}] {alert.title}")
-        say(f"   {len(alerts)} messages, e-mail text and Slack blocks each: {out / 'messages'}")
-        count = export_ledger(stack, out / "ledger.json")
-        say(f"   ledger export ({count} items): {out / 'ledger.json'}")
+        heading("5. What e-mail and Slack receive; the ledger")
+        show_alerts(stack, inbox, out)
 
-        heading("6. What the operator sees: steward status, steward history pump-02")
-        table = ["--stack", stack.stack_name]
-        for command in (["status", *table], ["history", "pump-02", *table]):
-            say(f"   $ steward {' '.join(command)}")
-            output = io.StringIO()
-            with contextlib.redirect_stdout(output):
-                code = cli.main(command)
-            (out / f"steward-{command[0]}.txt").write_text(output.getvalue())
-            for line in output.getvalue().splitlines():
-                say(f"   {line}")
-            say(f"   (exit code {code})")
+        heading("6. What the operator sees")
+        show_commands(stack, out)
 
     (out / "functions.log").write_text(log.getvalue())
-    heading(f"Done in {time.perf_counter() - started:.1f} s; artefacts under {out}")
+    heading(f"Done in {time.perf_counter() - started:.1f} s; everything is under {short_path(out)}")
     return 0
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import gzip
 import json
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -121,10 +121,18 @@ def diagnostics_file(
     return gzip.compress(data, mtime=0) if compress else data
 
 
-def run(stack: LocalStack, out_dir: Path, *, model_name: str = "conveyor-pump-03") -> dict[str, Any]:
+def run(
+    stack: LocalStack,
+    out_dir: Path,
+    *,
+    model_name: str = "conveyor-pump-03",
+    before_upload: Callable[[], object] | None = None,
+) -> dict[str, Any]:
     """Summarise a generated diagnostics file through the deployed stack; returns paths and figures.
 
-    The stack must have been deployed with ``DiagnosticsSource=stack-bucket``.
+    The stack must have been deployed with ``DiagnosticsSource=stack-bucket``. ``before_upload``
+    runs once the model and its version exist, before the file arrives (e.g. a watch tick, so the
+    version has a ledger record for the summary to be linked to).
     """
     bucket = stack.outputs.get("DiagnosticsBucketName")
     if not bucket or stack.parameters.get("DiagnosticsSource") != "stack-bucket":
@@ -137,6 +145,8 @@ def run(stack: LocalStack, out_dir: Path, *, model_name: str = "conveyor-pump-03
         ModelName=model_name, ModelVersion=version
     )
     key = described["ModelDiagnosticsResultsObject"]["Key"]
+    if before_upload is not None:
+        before_upload()
     body = diagnostics_file()
     (result,) = stack.put_object(bucket, key, body)
     (outcome,) = result["files"]

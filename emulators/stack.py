@@ -11,7 +11,8 @@ function's environment, its execution role's credentials and a Lambda context; `
 SQS event source mapping as Lambda would (batch size, partial batch failures); ``put_object``
 delivers the S3 notification the deployed bucket configuration asks for. moto's own Lambda
 invocation (Docker) is never used: event source mappings are disabled after deployment and driven
-from here instead.
+from here instead, and moto's own delivery of S3 notifications to Lambda is switched off while a
+stack runs.
 
 IAM is enforced: the stack is deployed as an administrator, then
 moto checks every request's signature and its caller's policies (see ``emulators.iam``), and so
@@ -42,6 +43,7 @@ from urllib.parse import quote_plus
 
 import boto3
 from moto.cloudformation.parsing import get_model_map
+from moto.s3 import notifications as moto_s3_notifications
 from moto.server import ThreadedMotoServer
 
 from emulators import cfn, completion, iam
@@ -144,6 +146,7 @@ class LocalStack:
         self.operator: iam.Credentials | None = None  # who tests and the CLI act as
         self._authorisation = iam.ResourceAuthorisation()
         self._saved_env: dict[str, str | None] = {}
+        self._moto_s3_to_lambda: Any = None
 
     # ------------------------------------------------------------------ lifecycle
     def __enter__(self) -> LocalStack:
@@ -165,6 +168,9 @@ class LocalStack:
         # moto keeps its backends per process: start from empty, and never let moto run Lambda code.
         _post_json(f"{self.moto_url}/moto-api/reset", {})
         _post_json(f"{self.moto_url}/moto-api/config", {"lambda": {"use_docker": False}})
+        # put_object delivers S3 notifications to the functions; moto's own delivery would try Docker.
+        self._moto_s3_to_lambda = moto_s3_notifications._invoke_awslambda
+        moto_s3_notifications._invoke_awslambda = _no_lambda
         iam.set_enforcement(self.moto_url, on=False)  # deploy first, as an administrator would
         self.lookout.start()
         self._set_env(
@@ -198,6 +204,9 @@ class LocalStack:
         iam.set_enforcement(self.moto_url, on=True)
 
     def stop(self) -> None:
+        if self._moto_s3_to_lambda is not None:
+            moto_s3_notifications._invoke_awslambda = self._moto_s3_to_lambda
+            self._moto_s3_to_lambda = None
         if self.moto is not None:
             iam.set_enforcement(self.moto_url, on=False)
         self._authorisation.uninstall()
@@ -487,6 +496,10 @@ def s3_object_created_event(bucket: str, key: str, size: int, etag: str, region:
             }
         ]
     }
+
+
+def _no_lambda(*args: object, **kwargs: object) -> None:
+    """moto's S3-to-Lambda delivery, switched off (``LocalStack.put_object`` delivers instead)."""
 
 
 def _post_json(url: str, body: Mapping[str, Any]) -> None:

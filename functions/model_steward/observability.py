@@ -6,15 +6,20 @@ nothing anyway (outside Lambda: the CLI, tests, the local stack; or with
 ``POWERTOOLS_TRACE_DISABLED=true``; or in a build without the X-Ray SDK) the Tracer gets a provider
 that records nothing, so the X-Ray SDK is never imported: it costs about 100 ms outside Lambda,
 where it creates X-Ray clients for its sampler.
+
+Logs go to standard error (as it is at each write): in Lambda both streams reach CloudWatch Logs,
+and in the `steward` command line the logs of the code it shares with the functions stay off
+standard output, which may be JSON. Metrics (EMF) are printed to standard output, as Powertools does.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
-from typing import Any
+from typing import IO, Any, cast
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.tracing.base import BaseProvider, BaseSegment
@@ -82,6 +87,16 @@ def _tracer() -> Tracer:
     return Tracer(provider=UntracedProvider(), auto_patch=False, disabled=False)
 
 
-logger = Logger()
+class _StandardError:
+    """``sys.stderr`` at the time of each write (a redirect or a test's capture sees the logs)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+logger = Logger(stream=cast(IO[str], _StandardError()))
 tracer = _tracer()
 metrics = Metrics()

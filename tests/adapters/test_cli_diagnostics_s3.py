@@ -11,11 +11,6 @@ from tests.aws import AwsSandbox
 from tests.unit.test_cli_diagnostics import DATA
 
 
-@pytest.fixture(autouse=True)
-def _with_command(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "COMMAND_MODULES", tuple(dict.fromkeys((*cli.COMMAND_MODULES, "diagnostics"))))
-
-
 @pytest.fixture
 def s3(aws_sandbox: AwsSandbox) -> None:
     aws_sandbox.create_bucket("diag")

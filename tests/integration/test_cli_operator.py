@@ -29,8 +29,6 @@ from tests.integration.retraining import (
 )
 from tests.unit.builders import metrics_json
 
-OPERATOR_COMMANDS = ("history", "status", "actions", "backtest")
-
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
@@ -70,11 +68,8 @@ def fleet(stack: LocalStack) -> dict[str, int]:
 
 
 @pytest.fixture(autouse=True)
-def _operator_commands(monkeypatch: pytest.MonkeyPatch, stack: LocalStack) -> None:
-    """The commands registered (until the lead adds them to COMMAND_MODULES), and no deployment
-    named in the environment unless a test says so."""
-    extra = tuple(name for name in OPERATOR_COMMANDS if name not in cli.COMMAND_MODULES)
-    monkeypatch.setattr(cli, "COMMAND_MODULES", (*cli.COMMAND_MODULES, *extra))
+def _no_deployment_in_the_environment(monkeypatch: pytest.MonkeyPatch, stack: LocalStack) -> None:
+    """No deployment named in the environment unless a test says so."""
     for name in ("STEWARD_TABLE", "STEWARD_TOPIC", "STEWARD_STACK"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr("botocore.retries.standard.ExponentialBackoff.delay_amount", lambda self, context: 0)
@@ -155,7 +150,7 @@ def test_given_no_deployment_named_when_history_then_exit_2_saying_what_to_pass(
 # ------------------------------------------------------------------------------------------- status
 
 
-def test_given_a_failed_retraining_when_status_then_critical_and_exit_1(
+def test_given_a_failed_retraining_when_status_then_it_needs_a_person_and_exit_1(
     stack: LocalStack,
     fleet: dict[str, int],
     capsys: pytest.CaptureFixture[str],
@@ -171,7 +166,8 @@ def test_given_a_failed_retraining_when_status_then_critical_and_exit_1(
     assert f"v{fleet['better']}" in rows["pump-ops"].split()[1]
     assert f"v{fleet['worse']} DECIDED" in rows["pump-ops"]
     assert "REJECT" in rows["pump-ops"]
-    assert f"CRITICAL pump-fail: The latest retraining (v{fleet['failed']}) FAILED" in out
+    assert f"WARNING  pump-fail: The latest retraining (v{fleet['failed']}) FAILED" in out
+    assert "WARNING retraining-failed" in rows["pump-fail"]
 
 
 def test_given_status_as_json_then_one_entry_per_model_with_findings(
@@ -182,7 +178,8 @@ def test_given_status_as_json_then_one_entry_per_model_with_findings(
     status = json.loads(capsys.readouterr().out)
     by_name = {m["model_name"]: m for m in status["models"]}
     assert code == 1
-    assert status["critical"] is True
+    assert status["needs_person"] is True
+    assert status["severity"] == "WARNING"
     assert by_name["pump-ops"]["findings"] == []
     assert by_name["pump-ops"]["last_outcome"] == "REJECT"
     assert by_name["pump-ops"]["next_retraining"] is not None

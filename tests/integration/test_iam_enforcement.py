@@ -239,8 +239,6 @@ def test_a_manual_action_of_an_operator_not_named_as_publisher_is_alerted_by_the
 ) -> None:
     """full_stack names no AlertPublisherArns: SNS refuses the operator, the alert waits in the
     ledger, and the watch function (a stack role) sends it."""
-    if "actions" not in cli.COMMAND_MODULES:
-        monkeypatch.setattr(cli, "COMMAND_MODULES", (*cli.COMMAND_MODULES, "actions"))
     inbox = subscribe_inbox(full_stack, "manual-action-inbox")
     seed_active_model(full_stack, "pump-manual")
     version = full_stack.lookout.add_version("pump-manual", model_metrics=PRIOR)

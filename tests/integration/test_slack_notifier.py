@@ -252,4 +252,4 @@ def test_a_cloudwatch_alarm_on_the_topic_is_posted_too(
 
     assert len(result["delivered"]) == 1
     header = slack.received[0].body["blocks"][0]["text"]["text"]
-    assert header == ":rotating_light: Alarm model-steward-dev-EvaluateDeadLetterAlarm is ALARM"
+    assert header == ":red_circle: Alarm model-steward-dev-EvaluateDeadLetterAlarm is ALARM"  # CRITICAL

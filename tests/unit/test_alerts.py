@@ -12,7 +12,7 @@ from model_steward.domain import alerts
 from model_steward.domain.diagnostics import summarize_diagnostics
 from model_steward.domain.policy import decide
 from model_steward.domain.samples import sample_links
-from model_steward.models.alerts import Alert, AlertKind, AlertSeverity, Links
+from model_steward.models.alerts import Alert, AlertKind, AlertSeverity, DiagnosticsAlertPolicy, Links
 from model_steward.models.decision import Decision
 from model_steward.models.diagnostics import DiagnosticsSummary
 from model_steward.models.policy import Policy
@@ -96,12 +96,69 @@ def test_the_rules_that_mattered_come_first_and_skipped_rules_never() -> None:
     ]
 
 
-def test_a_promotion_shows_the_rules_that_passed() -> None:
-    alert = alerts.for_decision(decision(), links=LINKS)
+def test_a_promotion_shows_the_rules_that_passed_then_names_those_that_did_not_apply() -> None:
+    made = decision(retraining_available_data_in_days=None)
+    alert = alerts.for_decision(made, links=LINKS)
 
-    assert alert.reasons
-    assert all(" passed: " in r for r in alert.reasons)
-    assert not any("skipped" in r.lower().split(":")[0] for r in alert.reasons)
+    *passed, not_applied = alert.reasons
+    assert passed
+    assert all(" passed: " in r for r in passed)
+    skipped = [alerts.rule_label(r.rule) for r in made.rule_results if r.outcome.value == "SKIPPED"]
+    assert skipped
+    assert not_applied == "Not applied: " + ", ".join(f"{name} (skipped)" for name in skipped) + "."
+    assert (
+        "not applied: " + ", ".join(r.rule.value for r in made.rule_results if r.outcome.value == "SKIPPED")
+        in made.summary
+    )
+
+
+def test_a_held_version_names_the_promote_command_with_the_deployment() -> None:
+    made = decision(model_quality="CANNOT_DETERMINE_QUALITY")
+
+    alert = alerts.for_decision(made, links=LINKS, target="--stack steward-prod --region eu-west-1")
+
+    assert alert.kind is AlertKind.HELD
+    assert (
+        alert.look_at[-1] == 'steward promote pump-01 5 --stack steward-prod --region eu-west-1 --reason "…"'
+    )
+    assert (
+        alert.look_at[-2] == "To activate version 5, after looking (or do nothing: version 4 stays active):"
+    )
+    assert not any("UpdateActiveModelVersion" in item for item in alert.look_at)
+
+
+def test_a_rejected_version_says_nothing_is_needed_and_how_to_force_it() -> None:
+    made = decision(model_quality="POOR_QUALITY_DETECTED")
+
+    alert = alerts.for_decision(made, links=LINKS, target="--stack s")
+
+    step, command = alert.look_at
+    assert step.startswith("Nothing to do now: version 4 stays active.")
+    assert command == 'steward promote pump-01 5 --stack s --force --reason "…"'
+
+
+def test_a_failed_retraining_shows_no_figure_that_could_contradict_its_reason() -> None:
+    failed = version_facts(
+        status="FAILED",
+        failed_reason="Insufficient data: fewer than 14 days of sensor data.",
+        retraining_available_data_in_days=360,
+    )
+
+    alert = alerts.for_failed_version(failed, links=LINKS, now=NOW)
+
+    assert [row.label for row in alert.numbers] == ["Status"]
+    assert "360" not in json.dumps(alert.model_dump(mode="json", exclude={"created_at"}))
+
+
+def test_durations_side_by_side_share_one_unit() -> None:
+    made = decision(
+        model_metrics=metrics_json(num_identified=6, warning_seconds=6 * 48 * 3600.0),
+        prior_model_metrics=metrics_json(num_identified=6, warning_seconds=6 * 32 * 3600.0),
+    )
+
+    row = next(r for r in alerts.decision_numbers(made) if r.label == "Mean forewarning")
+
+    assert (row.new, row.prior) == ("2 days", "1.3 days")
 
 
 def test_not_measurable_results_are_shown_after_failures() -> None:
@@ -254,13 +311,61 @@ def test_a_diagnostics_alert_names_the_fraction_the_events_and_the_three_leading
         summary, model_name="pump-01", version=5, source_uri="s3://b/k.json.gz", links=links, now=NOW
     )
 
-    assert (alert.kind, alert.severity) == (AlertKind.DIAGNOSTICS_SUMMARY, AlertSeverity.INFO)
+    assert (alert.kind, alert.severity) == (AlertKind.DIAGNOSTICS_SUMMARY, AlertSeverity.WARNING)
     assert "25% of 12 rows are anomalous, in 3 anomalous events" in alert.summary
+    assert "from 2024-03-01 00:00 UTC to 2024-03-01 11:00 UTC" in alert.summary
     assert "pump\\Sensor4" in alert.summary
     assert "motor\\Sensor7" in alert.summary
     assert "pump\\Sensor0" not in alert.summary
     assert alert.diagnostics == summary
     assert alert.links.report_url == "https://example.com/report.html"
+
+
+@pytest.mark.parametrize(
+    ("policy", "severity", "named"),
+    [
+        (
+            DiagnosticsAlertPolicy(warn_longest_event_hours=8),
+            AlertSeverity.WARNING,
+            ["25% of the rows are anomalous, above the warning threshold of 5%"],
+        ),
+        (
+            DiagnosticsAlertPolicy(warn_anomalous_fraction=0.2, warn_longest_event_hours=4),
+            AlertSeverity.WARNING,
+            [
+                "25% of the rows are anomalous, above the warning threshold of 20%",
+                "the longest anomalous event lasted 7.9 h, above the warning threshold of 4 h",
+            ],
+        ),
+        (
+            DiagnosticsAlertPolicy(warn_anomalous_fraction=0.3, warn_longest_event_hours=8),
+            AlertSeverity.INFO,
+            [],
+        ),
+        (
+            DiagnosticsAlertPolicy(warn_anomalous_fraction="off", warn_longest_event_hours="off"),
+            AlertSeverity.INFO,
+            [],
+        ),
+    ],
+)
+def test_a_diagnostics_alert_is_a_warning_when_it_crosses_a_threshold_and_says_which(
+    policy: DiagnosticsAlertPolicy, severity: AlertSeverity, named: list[str]
+) -> None:
+    summary = diagnostics_summary(events=3)  # 25% anomalous
+    assert summary.longest_event is not None
+    longest = summary.longest_event.model_copy(update={"duration_seconds": 7.9 * 3600})
+    summary = summary.model_copy(update={"longest_event": longest})
+
+    alert = alerts.for_diagnostics(
+        summary, model_name="pump-01", version=5, source_uri="s3://b/k", links=Links(), policy=policy
+    )
+
+    assert alert.severity is severity
+    needs_a_look = [r for r in alert.reasons if r.startswith("Needs a look: ")]
+    assert len(needs_a_look) == len(named)
+    for reason, text in zip(needs_a_look, named, strict=True):
+        assert text in reason
 
 
 def test_a_diagnostics_alert_carries_only_the_first_events(monkeypatch: pytest.MonkeyPatch) -> None:

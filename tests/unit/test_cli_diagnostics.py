@@ -26,11 +26,6 @@ RECORDS = [
 DATA = gzip.compress("\n".join(json.dumps(r) for r in RECORDS).encode())
 
 
-@pytest.fixture(autouse=True)
-def _with_command(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "COMMAND_MODULES", tuple(dict.fromkeys((*cli.COMMAND_MODULES, "diagnostics"))))
-
-
 @pytest.fixture
 def good(tmp_path: Path) -> Path:
     path = tmp_path / "model_diagnostics_results.json.gz"

@@ -12,13 +12,6 @@ import model_steward.cli as cli
 from model_steward.models.policy import Policy
 
 
-@pytest.fixture(autouse=True)
-def policy_command_registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The lead adds "policy" to COMMAND_MODULES; until then register it for these tests."""
-    if "policy" not in cli.COMMAND_MODULES:
-        monkeypatch.setattr(cli, "COMMAND_MODULES", (*cli.COMMAND_MODULES, "policy"))
-
-
 @pytest.fixture
 def overrides_file(tmp_path: Path) -> Path:
     path = tmp_path / "policy.json"

@@ -6,7 +6,16 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from model_steward.domain.formatting import duration, hours, num, percent, percent_change, signed, timestamp
+from model_steward.domain.formatting import (
+    duration,
+    durations,
+    hours,
+    num,
+    percent,
+    percent_change,
+    signed,
+    timestamp,
+)
 
 
 @pytest.mark.parametrize(
@@ -50,3 +59,19 @@ def test_timestamps_are_utc_to_the_minute() -> None:
     assert timestamp("2026-11-22T09:15:00Z") == "2026-11-22 09:15 UTC"
     assert timestamp(datetime(2026, 11, 22, 9, 15, tzinfo=UTC).isoformat()) == "2026-11-22 09:15 UTC"
     assert (timestamp(None), timestamp(""), timestamp("soon")) == ("-", "-", "soon")
+
+
+@pytest.mark.parametrize(
+    ("values", "shown"),
+    [
+        ((172_800.0, 115_200.0), ["2 days", "1.3 days"]),  # not "2 days" beside "32 h"
+        ((86_400.0, 86_100.0), ["24 h", "23.9 h"]),  # one decimal tells them apart
+        ((86_400.0, 86_399.0), ["24 h", "24 h"]),  # three decimals cannot: they read alike
+        ((None, 30.0), [None, "30 s"]),
+        ((None, None), [None, None]),
+    ],
+)
+def test_durations_side_by_side_share_one_unit(
+    values: tuple[float | None, ...], shown: list[str | None]
+) -> None:
+    assert durations(*values) == shown

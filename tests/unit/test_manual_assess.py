@@ -41,3 +41,18 @@ def test_a_rollback_to_a_poor_quality_version_is_still_refused_without_force() -
     )
 
     assert [r.rule for r in assessment.refusing] == [RuleId.MODEL_QUALITY]
+
+
+def test_a_version_held_for_a_person_is_promoted_by_that_person_without_force() -> None:
+    held = decide(
+        version_facts(version=6, model_quality="CANNOT_DETERMINE_QUALITY"),
+        model_facts(active_version=5, active_version_activated_at=NOW - timedelta(days=3)),
+        Policy(cooldown_hours=24),
+        NOW,
+    )
+    assert held.outcome.value == "HOLD"
+
+    assessment = assess(held, "promote")
+
+    assert assessment.allowed
+    assert assessment.refusing == []

@@ -157,7 +157,7 @@ def test_slack_shows_header_outcome_model_numbers_and_link_buttons() -> None:
     slack = render_slack(promoted())
     blocks = slack["blocks"]
 
-    assert blocks[0]["text"]["text"] == ":large_green_circle: pump-01 v5 promoted"
+    assert blocks[0]["text"]["text"] == ":large_blue_circle: pump-01 v5 promoted"  # NOTICE
     fields = [f["text"] for f in blocks[2]["fields"]]
     assert "*Model*\npump-01" in fields
     assert "*Version*\n5 (active: 4)" in fields
@@ -301,3 +301,29 @@ def test_the_email_subject_is_short_whatever_the_model_name(name: str, reasons: 
 
     assert len(subject) < 100
     assert body.startswith("Promote")
+
+
+def test_a_steward_command_is_one_unwrapped_line_in_email_and_code_in_slack() -> None:
+    held = for_decision(
+        decide(version_facts(model_quality="CANNOT_DETERMINE_QUALITY"), model_facts(), Policy(), NOW),
+        links=sample_links(),
+        target="--stack a-rather-long-model-steward-stack-name-for-production --region ap-southeast-2",
+    )
+    command = held.look_at[-1]
+    assert len(command) > 100
+
+    _, body = render_email(held)
+    slack = json.dumps(render_slack(held))
+
+    assert f"    {command}\n" in body
+    assert f"`{messages.escape_mrkdwn(command)}`" in json.loads(slack)["blocks"][-3]["text"]["text"]
+
+
+@pytest.mark.parametrize("severity", list(AlertSeverity))
+def test_slack_shows_the_severity_icon_every_channel_shares(severity: AlertSeverity) -> None:
+    alert = promoted().model_copy(update={"severity": severity})
+
+    header = render_slack(alert)["blocks"][0]["text"]["text"]
+
+    assert header.startswith(messages.icon(alert) + " ")
+    assert messages.chatbot_notification(alert)["content"]["title"].startswith(messages.icon(alert))

@@ -110,7 +110,7 @@ def test_unlabelled_model_is_held_with_what_to_look_at() -> None:
     assert decision.look_at == [
         "No labels score version 5: compare its 3 predicted abnormal ranges (prior model: 2) and its 5 "
         "unknown events (prior model: 4) with what really happened on the asset, then activate it "
-        "(UpdateActiveModelVersion) or keep version 4."
+        "by hand or keep version 4."
     ]
 
 

@@ -238,3 +238,27 @@ def test_no_model_name_applies_only_the_defaults() -> None:
 def test_exact_name_is_not_a_prefix_match() -> None:
     overrides = parse_overrides(document(models={"pump": {"cooldown_hours": 7}}))
     assert resolve_policy(Policy(), overrides, "pump-01").cooldown_hours == 24.0
+
+
+@pytest.mark.parametrize(
+    "limit",
+    [
+        "max_recall_drop",
+        "max_forewarning_drop_pct",
+        "max_unknown_events_increase_pct",
+        "max_unknown_events_increase_count",
+        "min_retraining_data_days",
+    ],
+)
+def test_off_turns_a_limit_off_in_the_document_as_in_the_parameters(limit: str) -> None:
+    overrides = parse_overrides(document(models={"pump-01": {limit: "off"}}))
+
+    assert getattr(resolve_policy(Policy(), overrides, "pump-01"), limit) is None
+    assert getattr(Policy.model_validate({limit: "off"}), limit) is None
+
+
+def test_off_is_only_for_limits_that_can_be_turned_off() -> None:
+    with pytest.raises(PolicyDocumentError) as raised:
+        parse_overrides(document(defaults={"cooldown_hours": "off", "max_recall_drop": "of"}))
+
+    assert len(raised.value.problems) == 2

@@ -2,7 +2,8 @@
 
 Clients use the default configuration resolution, so ``AWS_ENDPOINT_URL_<SERVICE>`` points them at
 an emulator, and botocore's ``standard`` retry mode (exponential backoff with jitter, retries on
-throttling and 5xx) instead of hand-written loops.
+throttling and 5xx) instead of hand-written loops. A client that cannot be created (no region, an
+unknown profile) is a domain error (``adapters.errors.translate``), like a failed call.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError
+
+from model_steward.adapters.errors import translate
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient, DynamoDBServiceResource
@@ -24,19 +28,37 @@ if TYPE_CHECKING:
     from mypy_boto3_ssm import SSMClient
 
 # Lookout for Equipment publishes no rate limits: give throttling more room than the default 3.
-RETRY_CONFIG = Config(
+DEFAULT_RETRY_CONFIG = Config(
     retries={"mode": "standard", "total_max_attempts": 8}, connect_timeout=5, read_timeout=30
 )
+RETRY_CONFIG = DEFAULT_RETRY_CONFIG
+
+
+def set_max_attempts(attempts: int | None) -> None:
+    """Give up after ``attempts`` tries per call from now on (the CLI, while a person waits), or
+    go back to the patient default above (None)."""
+    global RETRY_CONFIG  # noqa: PLW0603 - the one configuration every client of this process uses
+    retries = Config(retries={"mode": "standard", "total_max_attempts": attempts}) if attempts else None
+    wanted = DEFAULT_RETRY_CONFIG.merge(retries) if retries else DEFAULT_RETRY_CONFIG
+    if wanted is not RETRY_CONFIG:
+        RETRY_CONFIG = wanted
+        reset_clients()
 
 
 @functools.cache
 def _client(service: str) -> Any:
-    return boto3.session.Session().client(service, config=RETRY_CONFIG)  # type: ignore[call-overload]
+    try:
+        return boto3.session.Session().client(service, config=RETRY_CONFIG)  # type: ignore[call-overload]
+    except BotoCoreError as exc:
+        raise translate(exc, f"creating the {service} client") from exc
 
 
 @functools.cache
 def _resource(service: str) -> Any:
-    return boto3.session.Session().resource(service, config=RETRY_CONFIG)  # type: ignore[call-overload]
+    try:
+        return boto3.session.Session().resource(service, config=RETRY_CONFIG)  # type: ignore[call-overload]
+    except BotoCoreError as exc:
+        raise translate(exc, f"creating the {service} client") from exc
 
 
 def lookout() -> LookoutEquipmentClient:

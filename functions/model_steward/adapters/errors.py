@@ -5,7 +5,7 @@ Every adapter raises ``translate(exc, what)`` from the botocore error it caught.
 
 - throttling, 5xx, 429 and network failures: :class:`TransientError` (botocore's retry mode has
   already retried them; the caller's own retry, or Lambda's, may still succeed);
-- ``AccessDenied*``, authorization and KMS key problems, 403, missing credentials:
+- ``AccessDenied*``, authorization and KMS key problems, 403, missing credentials or region:
   :class:`ConfigurationError`, from every service alike (the role or the key policy is wrong);
 - not found (404 and the services' own codes): :class:`NotFoundError`;
 - conflicts and failed preconditions (409, 412): :class:`ConflictError`, and DynamoDB's failed
@@ -28,10 +28,14 @@ from collections.abc import Mapping
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
+    ConnectTimeoutError,
+    CredentialRetrievalError,
+    EndpointConnectionError,
     NoCredentialsError,
     NoRegionError,
     ParamValidationError,
     PartialCredentialsError,
+    ProfileNotFound,
 )
 
 from model_steward.errors import (
@@ -154,17 +158,31 @@ def translate(
     overrides: Mapping[str, type[StewardError]] | None = None,
 ) -> StewardError:
     """The domain error a caller can act on, for a botocore error raised while doing ``what``."""
-    if isinstance(exc, NoCredentialsError | PartialCredentialsError | NoRegionError):
-        return ConfigurationError(f"{what}: {exc}")
+    if isinstance(exc, NoRegionError):
+        return ConfigurationError(
+            f"{what}: no AWS region is configured (set AWS_DEFAULT_REGION, or a region in the AWS profile)"
+        )
+    if isinstance(exc, NoCredentialsError):
+        return ConfigurationError(
+            f"{what}: no AWS credentials found (environment variables, profile, SSO or instance role)"
+        )
+    if isinstance(exc, PartialCredentialsError | ProfileNotFound | CredentialRetrievalError):
+        return ConfigurationError(f"{what}: {_one_line(exc)}")
     if isinstance(exc, ParamValidationError):
-        return InvalidInputError(f"{what}: {exc}")
-    if isinstance(exc, BotoCoreError):  # connection refused, timeouts, a closed connection
-        return TransientError(f"{what}: {exc}")
+        return InvalidInputError(f"{what}: {_one_line(exc)}")
+    if isinstance(exc, EndpointConnectionError | ConnectTimeoutError):
+        return TransientError(f"{what}: {_one_line(exc)} (is the endpoint reachable?)")
+    if isinstance(exc, BotoCoreError):  # timeouts, a closed connection, a bad response
+        return TransientError(f"{what}: {_one_line(exc)}")
     code = error_code(exc)
     message = str(exc.response.get("Error", {}).get("Message", ""))
-    text = f"{what}: {code}: {message}".rstrip(": ")
+    text = f"{what}: {code}: {' '.join(message.split())}".rstrip(": ")
     kind = (overrides or {}).get(code) or kind_of(code, _status(exc))
     return kind(text)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
 
 
 def cause_of(exc: BaseException) -> ClientError | BotoCoreError | None:

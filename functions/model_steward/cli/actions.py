@@ -4,12 +4,14 @@
     steward rollback MODEL [--to VERSION] --reason TEXT [--force] [--actor NAME] [--policy FILE] [--json]
         [--stack NAME | --table NAME --topic ARN] [--region REGION]
 
-The policy (Policy() defaults, or an overrides document with --policy) is evaluated for the
-version; a failing rule refuses the action unless --force, which is recorded with who and why. A
-rollback goes to --to VERSION or the model's PreviousActiveModelVersion and bypasses only the
-``newer_than_active`` rule. The actor is --actor, else the AWS caller identity, else the OS user.
-Every action is recorded in the ledger (PROMOTING, then PROMOTED) and alerted on every channel the
-deployment has (the alert topic, and the Amazon Q Developer topic when it has one).
+The version is judged with the deployed policy (the stack's ``Policy*`` parameters and overrides
+document; ``--policy FILE`` replaces the document; see ``cli.common.policy_in_use``), which the
+output names with its fingerprint. A failing rule refuses the action unless --force, which is
+recorded with who and why. A rollback goes to --to VERSION or the model's
+PreviousActiveModelVersion and bypasses only the ``newer_than_active`` and ``cooldown`` rules. The
+actor is --actor, else the AWS caller identity, else the OS user. Every action is recorded in the
+ledger (PROMOTING, then PROMOTED) and alerted on every channel the deployment has (the alert
+topic, and the Amazon Q Developer topic when it has one).
 
 Exit codes: 0 done (or the version was already active); 1 refused (failing rules listed, or a
 concurrent evaluation or activation); 2 unknown model or version, a version that is not SUCCESS,
@@ -22,32 +24,39 @@ import argparse
 from datetime import UTC, datetime
 from typing import Any
 
-from model_steward.cli.common import add_stack_arguments, operator_name, print_json, resolve_target
-from model_steward.cli.policy import _load
+from model_steward.cli import summary
+from model_steward.cli.common import (
+    PolicyInUse,
+    add_stack_arguments,
+    operator_name,
+    policy_in_use,
+    print_json,
+    resolve_target,
+)
+from model_steward.domain.links import cli_target
 from model_steward.errors import InvalidInputError
-from model_steward.models.policy import Policy, resolve_policy
 from model_steward.service.manual import ManualAction, ManualOutcome, ManualRequest, Result
-
-_MARK = {"FAIL": "FAIL", "NOT_MEASURABLE": "n/m "}
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reason", required=True, metavar="TEXT", help="why (recorded and alerted)")
     parser.add_argument("--force", action="store_true", help="override failing policy rules (recorded)")
     parser.add_argument("--actor", metavar="NAME", help="who acts (default: the AWS caller identity)")
-    parser.add_argument("--policy", metavar="FILE", help="a policy overrides document to evaluate")
+    parser.add_argument(
+        "--policy", metavar="FILE", help="judge with this overrides document instead of the deployed one"
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     add_stack_arguments(parser, topic=True)
 
 
 def register(subparsers: Any) -> None:
-    promote = subparsers.add_parser("promote", help="activate a version by hand, through the policy's guards")
+    promote = subparsers.add_parser("promote", help=summary("promote"))
     promote.add_argument("model", metavar="MODEL", help="the Lookout for Equipment model")
     promote.add_argument("version", type=int, metavar="VERSION", help="the version to activate")
     _common(promote)
     promote.set_defaults(handler=run, action="promote")
 
-    rollback = subparsers.add_parser("rollback", help="activate an earlier version by hand")
+    rollback = subparsers.add_parser("rollback", help=summary("rollback"))
     rollback.add_argument("model", metavar="MODEL", help="the Lookout for Equipment model")
     rollback.add_argument(
         "--to", type=int, metavar="VERSION", help="the version (default: the previous active version)"
@@ -56,12 +65,14 @@ def register(subparsers: Any) -> None:
     rollback.set_defaults(handler=run, action="rollback")
 
 
-def render(outcome: ManualOutcome) -> list[str]:
-    lines = [f"{outcome.model_name}: {outcome.message}"]
+def render(outcome: ManualOutcome, policy: PolicyInUse) -> list[str]:
+    lines = [outcome.message]
     if outcome.refusing:
         label = "overridden" if outcome.forced else "failing"
         lines += [f"  {label}: [FAIL] {r.rule.value:<22} {r.message}" for r in outcome.refusing]
     lines += [f"  bypassed by the rollback: {r.rule.value:<22} {r.message}" for r in outcome.bypassed]
+    if outcome.decision is not None:
+        lines.append(f"  judged with {policy.describe()}; an operator's action is never a dry run")
     if outcome.result is Result.DONE:
         lines.append(f"  reason: {outcome.reason}")
         sent = "sent" if outcome.alert_sent else "recorded, not sent yet (the next watch tick retries)"
@@ -73,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.reason.strip():
         raise InvalidInputError("--reason must say why")
     target = resolve_target(args, need_topic=True)
-    policy = resolve_policy(Policy(), _load(args.policy) if args.policy else None, args.model)
+    policy = policy_in_use(target, args.model, args.policy)
     request = ManualRequest(
         model_name=args.model,
         action=args.action,
@@ -83,10 +94,17 @@ def run(args: argparse.Namespace) -> int:
         force=args.force,
     )
     ledger = target.ledger()
-    action = ManualAction(ledger, target.registry(), target.alerter(ledger), policy, now=datetime.now(UTC))
+    action = ManualAction(
+        ledger,
+        target.registry(),
+        target.alerter(ledger),
+        policy.policy,
+        now=datetime.now(UTC),
+        cli_target=cli_target(target.stack, target.region),
+    )
     outcome = action.perform(request)
     if args.json:
-        print_json(outcome.as_json())
+        print_json({**outcome.as_json(), "policy": policy.as_json()})
     else:
-        print("\n".join(render(outcome)))
+        print("\n".join(render(outcome, policy)))
     return 1 if outcome.result is Result.REFUSED else 0

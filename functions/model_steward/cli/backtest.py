@@ -2,7 +2,10 @@
 
     steward backtest MODEL [--policy FILE] [--json] [--stack NAME | --table NAME] [--region REGION]
 
-The policy is Policy() defaults, or an overrides document with --policy (as `steward evaluate`).
+The policy is the deployed one when a stack is named (its ``Policy*`` parameters and overrides
+document; ``--policy FILE`` replaces the document), else the built-in defaults, as `steward
+evaluate` and the manual actions choose it; the output names it with the same fingerprint
+`steward evaluate` prints. A dry-run policy is replayed as if it were not a dry run.
 The replay starts with the first SUCCESS version active and decides each later version in order
 against the replay's own active version, at the version's CreatedAt (see domain.backtest). Beside
 each verdict: whether the version was actually ever active, and the evidence (the ledger, when a
@@ -18,34 +21,38 @@ import argparse
 from datetime import UTC, datetime
 from typing import Any
 
+from model_steward.cli import summary
 from model_steward.cli.common import (
+    PolicyInUse,
     add_stack_arguments,
     find_target,
+    policy_in_use,
     print_json,
     registry,
     render_table,
     shorten,
 )
-from model_steward.cli.policy import _load
 from model_steward.domain.backtest import Backtest
 from model_steward.domain.formatting import timestamp
-from model_steward.models.policy import Policy, resolve_policy
 from model_steward.service.backtest import backtest
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("backtest", help="replay a policy over a model's past versions")
+    parser = subparsers.add_parser("backtest", help=summary("backtest"))
     parser.add_argument("model", metavar="MODEL", help="the Lookout for Equipment model")
-    parser.add_argument("--policy", metavar="FILE", help="a policy overrides document to replay")
+    parser.add_argument(
+        "--policy", metavar="FILE", help="replay with this overrides document instead of the deployed one"
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     add_stack_arguments(parser)
     parser.set_defaults(handler=run)
 
 
-def as_json(result: Backtest, *, ledger_consulted: bool) -> dict[str, Any]:
+def as_json(result: Backtest, policy: PolicyInUse, *, ledger_consulted: bool) -> dict[str, Any]:
     return {
         "model_name": result.model_name,
         "policy_fingerprint": result.policy_fingerprint,
+        "policy": policy.as_json(),
         "ledger_consulted": ledger_consulted,
         "summary": result.summary,
         "steps": [
@@ -67,7 +74,7 @@ def as_json(result: Backtest, *, ledger_consulted: bool) -> dict[str, Any]:
     }
 
 
-def render(result: Backtest, *, ledger_consulted: bool) -> list[str]:
+def render(result: Backtest, policy: PolicyInUse, *, ledger_consulted: bool) -> list[str]:
     rows = [
         [
             f"v{s.version}",
@@ -81,7 +88,7 @@ def render(result: Backtest, *, ledger_consulted: bool) -> list[str]:
         ]
         for s in result.steps
     ]
-    lines = [f"{result.model_name}: policy {result.policy_fingerprint} replayed over every version"]
+    lines = [f"{result.model_name}: {policy.describe()}, replayed over every version"]
     lines += render_table(
         ["VERSION", "CREATED", "STATUS", "REPLAY ACTIVE", "POLICY", "ACTUALLY ACTIVE", "MATCH", "BLOCKED BY"],
         rows,
@@ -91,23 +98,24 @@ def render(result: Backtest, *, ledger_consulted: bool) -> list[str]:
         lines.append("The ledger was not consulted (no --stack/--table): evidence is the service's alone.")
     lines.append(
         "Metrics are each version's own ModelMetrics against its PriorModelMetrics (the model actually "
-        "active then); the scheduler is taken as MANUAL."
+        "active then); the scheduler is taken as MANUAL"
+        + ("; the policy's dry run is ignored in a replay." if policy.policy.dry_run else ".")
     )
     return lines
 
 
 def run(args: argparse.Namespace) -> int:
     target = find_target(args)
-    policy = resolve_policy(Policy(), _load(args.policy) if args.policy else None, args.model)
+    policy = policy_in_use(target, args.model, args.policy)
     result = backtest(
         args.model,
-        policy,
+        policy.policy,
         registry=target.registry() if target else registry(args),
         ledger=target.ledger() if target else None,
         now=datetime.now(UTC),
     )
     if args.json:
-        print_json(as_json(result, ledger_consulted=target is not None))
+        print_json(as_json(result, policy, ledger_consulted=target is not None))
     else:
-        print("\n".join(render(result, ledger_consulted=target is not None)))
+        print("\n".join(render(result, policy, ledger_consulted=target is not None)))
     return 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
+from model_steward.cli import summary
 from model_steward.cli.common import add_stack_arguments, print_json, render_table, resolve_target
 from model_steward.domain.formatting import timestamp
 from model_steward.errors import NotFoundError
@@ -29,7 +30,7 @@ _NOTEWORTHY = {RuleOutcome.FAIL, RuleOutcome.NOT_MEASURABLE}
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("history", help="the ledger of one model, newest version first")
+    parser = subparsers.add_parser("history", help=summary("history"))
     parser.add_argument("model", metavar="MODEL", help="the Lookout for Equipment model")
     parser.add_argument("--all", action="store_true", help="show every rule's result, not only blocking ones")
     parser.add_argument("--json", action="store_true", help="machine-readable output (every rule)")

@@ -13,6 +13,7 @@ import argparse
 import json
 from typing import Any
 
+from model_steward.cli import summary
 from model_steward.domain.messages import render_email, render_slack, sns_message
 from model_steward.domain.samples import sample_alert
 from model_steward.models.alerts import AlertKind
@@ -21,7 +22,7 @@ __all__ = ["preview", "register", "run_preview", "sample_alert"]
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("notify", help="preview the alerts Model Steward sends")
+    parser = subparsers.add_parser("notify", help=summary("notify"))
     commands = parser.add_subparsers(dest="notify_command", metavar="SUBCOMMAND", required=True)
     preview = commands.add_parser(
         "preview",

@@ -1,31 +1,29 @@
 """`steward policy`: check a policy overrides document, show the policy a model gets.
 
     steward policy check FILE                 validate; exit 0 with a summary, 2 with every problem
-    steward policy show [--model NAME] [--file FILE]
-                                              the resolved policy as JSON (base: Policy() defaults)
+    steward policy show [--model NAME] [--file FILE] [--stack NAME] [--region REGION]
+                                              the policy a model gets, as JSON
 
-FILE may be ``-`` for standard input.
+``show`` starts from the deployed policy when a stack is named (``--stack`` or ``STEWARD_STACK``:
+the evaluate function's ``Policy*`` parameters and its overrides document), else from the built-in
+defaults; ``--file`` replaces the overrides document. FILE may be ``-`` for standard input.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
 
+from model_steward.cli import summary
 from model_steward.errors import InvalidInputError
-from model_steward.models.policy import (
-    Policy,
-    PolicyOverrides,
-    parse_overrides,
-    patch_values,
-    resolve_policy_explained,
-)
+from model_steward.models.policy import PolicyOverrides, parse_overrides, patch_values
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("policy", help="check a policy overrides document, show a model's policy")
+    parser = subparsers.add_parser("policy", help=summary("policy"))
     commands = parser.add_subparsers(dest="policy_command", metavar="SUBCOMMAND", required=True)
 
     check = commands.add_parser("check", help="validate a policy overrides document")
@@ -35,6 +33,8 @@ def register(subparsers: Any) -> None:
     show = commands.add_parser("show", help="print the resolved policy as JSON")
     show.add_argument("--model", metavar="NAME", help="resolve for this model name")
     show.add_argument("--file", metavar="FILE", help="apply this overrides document ('-' for stdin)")
+    show.add_argument("--stack", metavar="NAME", help="start from this stack's deployed policy")
+    show.add_argument("--region", metavar="REGION", help="the AWS region (default: the SDK's)")
     show.set_defaults(handler=run_show)
 
 
@@ -49,7 +49,8 @@ def _read(path: str) -> str:
         raise InvalidInputError(f"cannot read {path}: {reason}") from None
 
 
-def _load(path: str) -> PolicyOverrides:
+def load_document(path: str) -> PolicyOverrides:
+    """A policy overrides document from a file (``-``: standard input), validated."""
     return parse_overrides(_read(path), source=f"policy overrides document {path}")
 
 
@@ -77,7 +78,7 @@ def summarize(overrides: PolicyOverrides) -> list[str]:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    overrides = _load(args.file)
+    overrides = load_document(args.file)
     counts = (
         f"{len(overrides.prefixes)} prefix{'es' if len(overrides.prefixes) != 1 else ''}, "
         f"{len(overrides.models)} model{'s' if len(overrides.models) != 1 else ''}"
@@ -89,12 +90,11 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    overrides = _load(args.file) if args.file else None
-    policy, layers = resolve_policy_explained(Policy(), overrides, args.model)
-    print(json.dumps(policy.model_dump(mode="json"), indent=2))
-    target = f"model {args.model}" if args.model else "any model"
-    print(
-        f"# policy for {target} from: {' < '.join(layers)}; fingerprint {policy.fingerprint()}",
-        file=sys.stderr,
-    )
+    from model_steward.cli.common import find_target, policy_in_use
+
+    named = args.stack or os.environ.get("STEWARD_STACK")
+    chosen = policy_in_use(find_target(args) if named else None, args.model, args.file)
+    print(json.dumps(chosen.policy.model_dump(mode="json"), indent=2))
+    subject = f"model {args.model}" if args.model else "any model"
+    print(f"# {subject}: {chosen.describe()}", file=sys.stderr)
     return 0

@@ -51,3 +51,10 @@ def alerter_for(settings: CommonSettings, ledger: Ledger) -> Alerter:
         chatbot_topic_arn=settings.chatbot_topic_arn,
         digest_threshold=settings.alert_digest_threshold,
     )
+
+
+def cli_target(settings: CommonSettings) -> str:
+    """How the `steward` commands named in this deployment's alerts reach it."""
+    from model_steward.domain.links import cli_target as target
+
+    return target(settings.stack_name or None, settings.region)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from model_steward.compose import alerter_for, ledger, registry
+from model_steward.compose import alerter_for, cli_target, ledger, registry
 
 if TYPE_CHECKING:
     from model_steward.models.settings import DiagnosticsSettings
@@ -23,4 +23,6 @@ def diagnostics_service(settings: DiagnosticsSettings) -> DiagnosticsService:
         alerter=alerter_for(settings, table),
         region=settings.region,
         reports_prefix=settings.reports_prefix,
+        alert_policy=settings.alert_policy(),
+        cli_target=cli_target(settings),
     )

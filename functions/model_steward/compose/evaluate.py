@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from model_steward.compose import alerter_for, ledger, registry
+from model_steward.compose import alerter_for, cli_target, ledger, registry
 
 if TYPE_CHECKING:
     from model_steward.models.settings import EvaluateSettings
@@ -26,4 +26,5 @@ def evaluate_service(settings: EvaluateSettings) -> EvaluateService:
         watches=settings.watches,
         scope=settings.scope(),
         decide_existing=settings.decide_existing_versions,
+        cli_target=cli_target(settings),
     )

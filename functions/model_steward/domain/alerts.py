@@ -6,7 +6,8 @@ Severity per kind, chosen for the person on call (an e-mail subscription can ask
 kind                       severity   why
 =========================  =========  =====================================================
 WOULD_PROMOTE              INFO       dry run: nothing changed, nothing is asked
-DIAGNOSTICS_SUMMARY        INFO       a report to read, not a request
+DIAGNOSTICS_SUMMARY        INFO       a report to read, not a request; WARNING when the file
+                                      crosses a threshold of the diagnostics alert policy
 PROMOTED                   NOTICE     production changed as the policy says; know it
 REJECTED                   NOTICE     production unchanged, as designed; repeated rejections
                                       are worth a look, none needs action now
@@ -37,8 +38,24 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from model_steward.domain.formatting import duration, num, percent, percent_change, signed
-from model_steward.models.alerts import Alert, AlertKind, AlertSeverity, Links, NumberRow
+from model_steward.domain.formatting import (
+    duration,
+    durations,
+    num,
+    percent,
+    percent_change,
+    signed,
+    timestamp,
+)
+from model_steward.domain.links import promote_command
+from model_steward.models.alerts import (
+    Alert,
+    AlertKind,
+    AlertSeverity,
+    DiagnosticsAlertPolicy,
+    Links,
+    NumberRow,
+)
 from model_steward.models.decision import (
     Agreement,
     Decision,
@@ -176,8 +193,10 @@ def _count(value: int | None) -> str | None:
     return None if value is None else str(value)
 
 
-def _dur(value: float | None) -> str | None:
-    return None if value is None else duration(value)
+def _durs(new: float | None, prior: float | None) -> tuple[str | None, str | None]:
+    """Both sides of a duration row in one unit."""
+    shown_new, shown_prior = durations(new, prior)
+    return shown_new, shown_prior
 
 
 def _absolute(new: float | None, prior: float | None, places: int = 3) -> str | None:
@@ -197,6 +216,9 @@ def _relative(new: float | None, prior: float | None) -> str | None:
 def decision_numbers(decision: Decision, version: VersionFacts | None = None) -> list[NumberRow]:
     """The new version and the prior model side by side (ModelMetrics vs PriorModelMetrics)."""
     new, prior = decision.candidate_metrics, decision.prior_metrics
+    forewarning = _durs(new.mean_forewarning_seconds, prior.mean_forewarning_seconds)
+    unknown_time = _durs(new.unknown_event_total_duration_seconds, prior.unknown_event_total_duration_seconds)
+    predicted_time = _durs(new.predicted_total_duration_seconds, prior.predicted_total_duration_seconds)
     rows = [
         NumberRow(
             label="Event recall",
@@ -206,8 +228,8 @@ def decision_numbers(decision: Decision, version: VersionFacts | None = None) ->
         ),
         NumberRow(
             label="Mean forewarning",
-            new=_dur(new.mean_forewarning_seconds),
-            prior=_dur(prior.mean_forewarning_seconds),
+            new=forewarning[0],
+            prior=forewarning[1],
             change=_relative(new.mean_forewarning_seconds, prior.mean_forewarning_seconds),
         ),
         NumberRow(
@@ -218,8 +240,8 @@ def decision_numbers(decision: Decision, version: VersionFacts | None = None) ->
         ),
         NumberRow(
             label="Unknown event time",
-            new=_dur(new.unknown_event_total_duration_seconds),
-            prior=_dur(prior.unknown_event_total_duration_seconds),
+            new=unknown_time[0],
+            prior=unknown_time[1],
             change=_relative(
                 new.unknown_event_total_duration_seconds, prior.unknown_event_total_duration_seconds
             ),
@@ -232,8 +254,8 @@ def decision_numbers(decision: Decision, version: VersionFacts | None = None) ->
         ),
         NumberRow(
             label="Predicted abnormal time",
-            new=_dur(new.predicted_total_duration_seconds),
-            prior=_dur(prior.predicted_total_duration_seconds),
+            new=predicted_time[0],
+            prior=predicted_time[1],
             change=_relative(new.predicted_total_duration_seconds, prior.predicted_total_duration_seconds),
         ),
     ]
@@ -255,9 +277,49 @@ def _decision_title(decision: Decision, kind: AlertKind) -> str:
     }[kind]
 
 
-def for_decision(decision: Decision, *, links: Links, version: VersionFacts | None = None) -> Alert:
+def not_applied(decision: Decision) -> str | None:
+    """The rules that did not count, named: ``Not applied: Retraining data (off), Cooldown
+    (ignored: not measurable).`` None when every rule counted."""
+    why = {RuleOutcome.SKIPPED: "skipped", RuleOutcome.NOT_MEASURABLE: "ignored: not measurable"}
+    names = [
+        f"{_RULE_LABEL[r.rule]} ({why[r.outcome]})"
+        for r in decision.rule_results
+        if r.outcome is RuleOutcome.SKIPPED
+        or (r.outcome is RuleOutcome.NOT_MEASURABLE and r.severity is None)
+    ]
+    return f"Not applied: {', '.join(names)}." if names else None
+
+
+def next_steps(decision: Decision, kind: AlertKind, target: str | None) -> list[str]:
+    """What a person can do next; each command on an item of its own, in full (``target``:
+    ``links.cli_target``), so that it reads and copies as one line."""
+    name, version, active = decision.model_name, decision.version, decision.active_version
+    keep = f"version {active} stays active" if active is not None else "nothing changes"
+    if kind is AlertKind.HELD:
+        return [
+            f"To activate version {version}, after looking (or do nothing: {keep}):",
+            promote_command(name, version, target),
+        ]
+    if kind is AlertKind.REJECTED:
+        return [
+            f"Nothing to do now: {keep}. If versions keep being rejected, check the input data and labels. "
+            f"To activate version {version} anyway (recorded as overriding the policy):",
+            promote_command(name, version, target, force=True),
+        ]
+    if kind is AlertKind.CONFIGURATION_PROBLEM:
+        return [
+            f"After setting PromoteMode MANUAL, decide version {version} by hand:",
+            promote_command(name, version, target),
+        ]
+    return []
+
+
+def for_decision(
+    decision: Decision, *, links: Links, version: VersionFacts | None = None, target: str | None = None
+) -> Alert:
     """The alert for a promotion decision. ``version`` (optional) adds ModelQuality and the days of
-    retraining data to the numbers; the decision alone does not carry them."""
+    retraining data to the numbers; the decision alone does not carry them. ``target``: how the
+    `steward` commands it names reach the deployment (``links.cli_target``)."""
     kind = _KIND_OF_OUTCOME[decision.outcome]
     shown = mattering_rules(decision)
     reasons = [_reason(r) for r in shown if r.outcome is not RuleOutcome.PASS]
@@ -265,14 +327,10 @@ def for_decision(decision: Decision, *, links: Links, version: VersionFacts | No
     if service.agreement is Agreement.DIFFERS:
         reasons.append(f"The service's own AutoPromotionResult differs: {service.message}")
     reasons += [_reason(r) for r in shown if r.outcome is RuleOutcome.PASS]
-    look_at = list(decision.look_at)
-    if kind is AlertKind.REJECTED and not look_at:
-        look_at.append(
-            f"Nothing to do now: version {decision.active_version} stays active. "
-            "If versions keep being rejected, check the input data and labels."
-            if decision.active_version is not None
-            else "Nothing to do now. If versions keep being rejected, check the input data and labels."
-        )
+    skipped = not_applied(decision) if kind in (AlertKind.PROMOTED, AlertKind.WOULD_PROMOTE) else None
+    if skipped:  # "every rule passed" says which did not count
+        reasons.append(skipped)
+    look_at = [*decision.look_at, *next_steps(decision, kind, target)]
     return Alert(
         alert_id=f"{decision.model_name}#v{decision.version}#{kind}",
         kind=kind,
@@ -331,9 +389,9 @@ def for_failed_version(version: VersionFacts, *, links: Links, now: datetime | N
             )
     else:
         look_at.append("Check who canceled the retraining (CloudTrail) if it was not planned.")
+    # Only the status: the service's other figures of a failed retraining (e.g. the days of data
+    # in its lookback window, before the off-condition filter) can read as contradicting the reason.
     numbers = [NumberRow(label="Status", new=version.status)]
-    if version.retraining_available_data_in_days is not None:
-        numbers.append(NumberRow(label="Data days", new=str(version.retraining_available_data_in_days)))
     return Alert(
         alert_id=f"{version.model_name}#v{version.version}#{kind}",
         kind=kind,
@@ -464,6 +522,24 @@ def _score(value: float | None) -> str | None:
     return None if value is None else num(value, 3)
 
 
+def diagnostics_findings(summary: DiagnosticsSummary, policy: DiagnosticsAlertPolicy) -> list[str]:
+    """What in a diagnostics summary crosses the policy's warning thresholds (empty: nothing)."""
+    found = []
+    limit = policy.warn_anomalous_fraction
+    if limit is not None and summary.anomalous_fraction > limit:
+        found.append(
+            f"{percent(summary.anomalous_fraction, 2)} of the rows are anomalous, above the warning "
+            f"threshold of {percent(limit, 2)}"
+        )
+    longest, hours_limit = summary.longest_event, policy.warn_longest_event_hours
+    if longest is not None and hours_limit is not None and longest.duration_seconds > hours_limit * 3600:
+        shown, threshold = durations(longest.duration_seconds, hours_limit * 3600)
+        found.append(
+            f"the longest anomalous event lasted {shown}, above the warning threshold of {threshold}"
+        )
+    return found
+
+
 def for_diagnostics(
     summary: DiagnosticsSummary,
     *,
@@ -472,20 +548,23 @@ def for_diagnostics(
     source_uri: str,
     links: Links,
     now: datetime | None = None,
+    policy: DiagnosticsAlertPolicy | None = None,
 ) -> Alert:
     """A pointwise diagnostics file summarised: how much is anomalous, in how many events, and the
-    sensors that drove it. The alert carries at most MAX_DIAGNOSTIC_EVENTS events; the report has
-    them all."""
+    sensors that drove it. WARNING when the file crosses a threshold of ``policy`` (named in the
+    reasons), INFO otherwise. The alert carries at most MAX_DIAGNOSTIC_EVENTS events; the report
+    has them all."""
+    crossed = diagnostics_findings(summary, policy or DiagnosticsAlertPolicy())
     leading = summary.top_sensors[:3]
     sensors = ", ".join(f"{s.name} ({num(s.mean_contribution, 3)})" for s in leading)
     per_day = f" ({num(summary.events_per_day, 2)} a day)" if summary.events_per_day is not None else ""
     events = f"{summary.event_count} anomalous event{'s' if summary.event_count != 1 else ''}"
     text = (
         f"{percent(summary.anomalous_fraction, 2)} of {summary.rows} rows are anomalous, in {events}"
-        f"{per_day}, from {summary.first_timestamp} to {summary.last_timestamp}"
+        f"{per_day}, from {timestamp(summary.first_timestamp)} to {timestamp(summary.last_timestamp)}"
     )
     text += f"; leading sensors: {sensors}." if sensors else "."
-    reasons = []
+    reasons = [f"Needs a look: {item}." for item in crossed]
     if leading:
         reasons.append(
             "Leading sensors (mean contribution over anomalous rows): "
@@ -498,7 +577,7 @@ def for_diagnostics(
         drivers = ", ".join(s.name for s in longest.top_sensors[:3])
         driven = f", driven by {drivers}" if drivers else ""
         look_at.append(
-            f"The longest anomalous period: {longest.start} to {longest.end} "
+            f"The longest anomalous period: {timestamp(longest.start)} to {timestamp(longest.end)} "
             f"({longest.rows} rows, {duration(longest.duration_seconds)}){driven}."
         )
     if links.report_url:
@@ -514,6 +593,8 @@ def for_diagnostics(
             new=None if summary.events_per_day is None else num(summary.events_per_day, 2),
         ),
     ]
+    if longest is not None:
+        numbers.append(NumberRow(label="Longest event", new=duration(longest.duration_seconds)))
     if summary.anomaly_score.count:
         score = summary.anomaly_score
         numbers.append(
@@ -540,7 +621,7 @@ def for_diagnostics(
             f"{AlertKind.DIAGNOSTICS_SUMMARY}#{_digest(source_uri)}"
         ),
         kind=AlertKind.DIAGNOSTICS_SUMMARY,
-        severity=SEVERITY[AlertKind.DIAGNOSTICS_SUMMARY],
+        severity=AlertSeverity.WARNING if crossed else SEVERITY[AlertKind.DIAGNOSTICS_SUMMARY],
         model_name=model_name,
         version=version,
         title=f"{who} diagnostics: {events}" if model_name else f"Diagnostics: {events}",
@@ -571,11 +652,18 @@ def for_summarised_file(
     alert_id: str,
     outputs: tuple[str, str],
     now: datetime | None = None,
+    policy: DiagnosticsAlertPolicy | None = None,
 ) -> Alert:
     """:func:`for_diagnostics` for an announced file: its id, where the summary and report are, and
     why it is not linked to a version when it is not."""
     alert = for_diagnostics(
-        summary, model_name=model_name, version=version, source_uri=source_uri, links=links, now=now
+        summary,
+        model_name=model_name,
+        version=version,
+        source_uri=source_uri,
+        links=links,
+        now=now,
+        policy=policy,
     )
     reasons = [*alert.reasons, f"Summary: {outputs[0]}; report: {outputs[1]}."]
     if model_name is None:
@@ -735,6 +823,7 @@ def read_topic_message(subject: str | None, message: str) -> tuple[Alert, str | 
 __all__ = [
     "SEVERITY",
     "diagnostics_alert_id",
+    "diagnostics_findings",
     "digest",
     "for_cloudwatch_alarm",
     "for_configuration_problem",
@@ -747,6 +836,8 @@ __all__ = [
     "for_unreadable_file",
     "for_unrecognised_message",
     "mattering_rules",
+    "next_steps",
+    "not_applied",
     "read_topic_message",
     "rule_label",
     "short_name",

@@ -138,8 +138,10 @@ def replay(
     ordered = sorted({v.version: v for v in versions}.values(), key=lambda v: v.version)
     if not ordered:
         return Backtest(model_name="", policy_fingerprint=policy.fingerprint())
-    policy = policy.model_copy(update={"dry_run": False})
+    # The fingerprint names the policy as given (as `steward evaluate` shows it); the replay
+    # itself decides as if the policy were not a dry run.
     result = Backtest(model_name=ordered[0].model_name, policy_fingerprint=policy.fingerprint())
+    policy = policy.model_copy(update={"dry_run": False})
     active: int | None = None
     activated_at: datetime | None = None
     for facts in ordered:

@@ -5,7 +5,9 @@ decision, alert, report, finding and terminal line (pure).
 - changes: signed, and zero unsigned (``+0.125``, ``-3``, ``0``), percentages likewise
   (``+12.5%``, ``0%``);
 - durations: one decimal in the largest unit that keeps the number readable (``45 s``,
-  ``12.5 min``, ``3.2 h``, ``4.1 days``): 750 s reads ``12.5 min`` everywhere;
+  ``12.5 min``, ``3.2 h``, ``4.1 days``): 750 s reads ``12.5 min`` everywhere; durations shown
+  side by side share one unit (``2 days`` beside ``1.3 days``, not ``2 days`` beside ``32 h``), with
+  enough decimals to tell different values apart;
 - timestamps: UTC to the minute (``2026-11-22 09:15 UTC``), ``-`` when unknown.
 """
 
@@ -38,16 +40,37 @@ def percent_change(fraction: float, places: int = 1) -> str:
     return f"{signed(fraction * 100, places)}%"
 
 
-def duration(seconds: float) -> str:
-    """A duration a person reads: 45 s, 12.5 min, 3.2 h, 4.1 days (negative ones keep the sign)."""
+_UNITS = ((" s", 1.0), (" min", 60.0), (" h", 3600.0), (" days", 86400.0))
+
+
+def _unit(seconds: float) -> tuple[str, float]:
     size = abs(seconds)
     if size < 120:
-        return f"{num(seconds, 1)} s"
+        return _UNITS[0]
     if size < 2 * 3600:
-        return f"{num(seconds / 60, 1)} min"
+        return _UNITS[1]
     if size < 48 * 3600:
-        return f"{num(seconds / 3600, 1)} h"
-    return f"{num(seconds / 86400, 1)} days"
+        return _UNITS[2]
+    return _UNITS[3]
+
+
+def duration(seconds: float) -> str:
+    """A duration a person reads: 45 s, 12.5 min, 3.2 h, 4.1 days (negative ones keep the sign)."""
+    suffix, size = _unit(seconds)
+    return f"{num(seconds / size, 1)}{suffix}"
+
+
+def durations(*seconds: float | None) -> list[str | None]:
+    """Durations shown side by side, in one unit (the one the largest calls for), with one decimal,
+    or up to three when one decimal would show two different values alike; None stays None."""
+    known = [value for value in seconds if value is not None]
+    if not known:
+        return [None for _ in seconds]
+    suffix, size = _unit(max(known, key=abs))
+    places = 1
+    while places < 3 and len({num(v / size, places) for v in known}) < len(set(known)):
+        places += 1
+    return [None if value is None else f"{num(value / size, places)}{suffix}" for value in seconds]
 
 
 def hours(value: float) -> str:
@@ -75,4 +98,4 @@ def timestamp(moment: datetime | str | None) -> str:
     return f"{moment:%Y-%m-%d %H:%M} UTC"
 
 
-__all__ = ["duration", "hours", "num", "percent", "percent_change", "signed", "timestamp"]
+__all__ = ["duration", "durations", "hours", "num", "percent", "percent_change", "signed", "timestamp"]

@@ -25,6 +25,23 @@ def s3_object_console(bucket: str, key: str, region: str) -> str:
     )
 
 
-def ledger_command(model_name: str) -> str:
-    """How an operator reads a model's ledger."""
-    return f"steward history {model_name}"
+def ledger_command(model_name: str, target: str | None = None) -> str:
+    """How an operator reads a model's ledger (``target``: :func:`cli_target`)."""
+    return _with_target(f"steward history {model_name}", target)
+
+
+def cli_target(stack: str | None, region: str | None = None) -> str:
+    """How a `steward` command reaches a deployment: ``--stack NAME --region REGION`` (what is
+    known of it; empty when nothing is)."""
+    parts = [f"--stack {stack}" if stack else "", f"--region {region}" if stack and region else ""]
+    return " ".join(part for part in parts if part)
+
+
+def _with_target(command: str, target: str | None) -> str:
+    return f"{command} {target}" if target else command
+
+
+def promote_command(model_name: str, version: int, target: str | None = None, *, force: bool = False) -> str:
+    """The command that activates a version by hand (through the policy's guards)."""
+    forced = " --force" if force else ""
+    return _with_target(f"steward promote {model_name} {version}", target) + f'{forced} --reason "…"'

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from model_steward.domain.formatting import timestamp
-from model_steward.models.alerts import Alert, AlertKind, NumberRow
+from model_steward.models.alerts import Alert, AlertKind, AlertSeverity, NumberRow
 
 SUBJECT_LIMIT = 99  # SNS: "must be less than 100 characters"
 SUBJECT_PREFIX = "[Model Steward] "
@@ -42,19 +42,20 @@ SLACK_MAX_NUMBER_ROWS = 20
 
 ELLIPSIS = "…"
 
+# One icon per severity, the same in every channel that shows one (Slack, Amazon Q Developer): the
+# colour says how urgent, the text says what happened. The severity itself comes from the alert.
 _EMOJI = {
-    AlertKind.PROMOTED: ":large_green_circle:",
-    AlertKind.WOULD_PROMOTE: ":large_blue_circle:",
-    AlertKind.HELD: ":large_yellow_circle:",
-    AlertKind.REJECTED: ":large_orange_circle:",
-    AlertKind.RETRAINING_FAILED: ":red_circle:",
-    AlertKind.RETRAINING_CANCELED: ":white_circle:",
-    AlertKind.DIAGNOSTICS_SUMMARY: ":bar_chart:",
-    AlertKind.CONFIGURATION_PROBLEM: ":warning:",
-    AlertKind.SYSTEM_ERROR: ":rotating_light:",
-    AlertKind.MANUAL_ACTION: ":bust_in_silhouette:",
-    AlertKind.DIGEST: ":card_index_dividers:",
+    AlertSeverity.INFO: ":white_circle:",
+    AlertSeverity.NOTICE: ":large_blue_circle:",
+    AlertSeverity.WARNING: ":large_yellow_circle:",
+    AlertSeverity.CRITICAL: ":red_circle:",
 }
+
+
+def icon(alert: Alert) -> str:
+    """The alert's severity as an emoji code."""
+    return _EMOJI[alert.severity]
+
 
 _OUTCOME_TEXT = {
     AlertKind.PROMOTED: "Promoted",
@@ -69,6 +70,11 @@ _OUTCOME_TEXT = {
     AlertKind.MANUAL_ACTION: "Manual action",
     AlertKind.DIGEST: "Digest",
 }
+
+
+def is_command(text: str) -> bool:
+    """A `steward` command line (shown on one line of its own, never wrapped)."""
+    return text.startswith("steward ")
 
 
 def outcome_text(kind: AlertKind) -> str:
@@ -167,7 +173,7 @@ def render_email(alert: Alert) -> tuple[str, str]:
     if alert.look_at:
         lines += ["", "What to look at"]
         for item in alert.look_at:
-            lines += _wrap(item)
+            lines += [f"    {item}"] if is_command(item) else _wrap(item)
     links = alert.links.labelled()
     if links:
         lines += ["", "Links"]
@@ -225,7 +231,8 @@ def _bullets(title: str, items: list[str], limit: int = SLACK_TEXT_LIMIT) -> str
         room = limit - len(text) - len(tail) - 3
         if room < 40:
             return text + tail
-        line = "\n• " + mrkdwn(item, min(room, 1_000))
+        shown = mrkdwn(item, min(room, 1_000) - 2)
+        line = "\n• " + (f"`{shown}`" if is_command(item) else shown)  # a command reads as code
         if len(text) + len(line) + (len(tail) if more > 1 else 0) > limit:
             return text + tail
         text += line
@@ -249,12 +256,12 @@ def _is_url(target: str) -> bool:
 def render_slack(alert: Alert) -> dict[str, Any]:
     """Block Kit message: header, outcome and model, why, numbers, what to look at, link buttons,
     context. ``text`` is the notification fallback."""
-    emoji = _EMOJI[alert.kind]
+    emoji = icon(alert)
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": _plain(f"{emoji} {alert.title}", SLACK_HEADER_LIMIT)},
         {"type": "section", "text": _md(mrkdwn(alert.summary, SLACK_TEXT_LIMIT))},
     ]
-    fields = [_md(f"*Outcome*\n{emoji} {outcome_text(alert.kind)}"), _md(f"*Severity*\n{alert.severity}")]
+    fields = [_md(f"*Outcome*\n{outcome_text(alert.kind)}"), _md(f"*Severity*\n{emoji} {alert.severity}")]
     if alert.model_name:
         fields.append(_md(f"*Model*\n{mrkdwn(alert.model_name, 500)}"))
     if alert.version is not None:
@@ -494,7 +501,7 @@ def chatbot_notification(alert: Alert) -> dict[str, Any]:
         "id": alert.alert_id,
         "content": {
             "textType": "client-markdown",
-            "title": shorten(f"{_EMOJI.get(alert.kind, '')} {alert.title}".strip(), CHATBOT_TITLE_LIMIT),
+            "title": shorten(f"{icon(alert)} {alert.title}".strip(), CHATBOT_TITLE_LIMIT),
             "description": shorten("\n".join(lines), CHATBOT_DESCRIPTION_LIMIT),
             "nextSteps": [shorten(step, 500) for step in [*alert.look_at, *links][:CHATBOT_NEXT_STEPS]],
             "keywords": [shorten(word, 50) for word in keywords[:CHATBOT_KEYWORDS]],

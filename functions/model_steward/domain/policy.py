@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from model_steward.domain.formatting import duration, hours, num, signed, timestamp
+from model_steward.domain.formatting import duration, durations, hours, num, signed, timestamp
 from model_steward.domain.metrics import compare, derive_metrics, labelled_events_differ
 from model_steward.models.decision import (
     Agreement,
@@ -191,7 +191,7 @@ def _unlabelled_look_at(ctx: _Context) -> str:
     keep = f"keep version {active}" if active is not None else "leave the model without an active version"
     return (
         f"No labels score version {ctx.version.version}: compare {what} with what really happened on "
-        f"the asset, then activate it (UpdateActiveModelVersion) or {keep}."
+        f"the asset, then activate it by hand or {keep}."
     )
 
 
@@ -367,9 +367,12 @@ def _rule_mean_forewarning(ctx: _Context) -> RuleResult:
             ),
         )
     before, after = prior.mean_forewarning_seconds, cand.mean_forewarning_seconds
-    detail = f"from {duration(before)} to {duration(after)}"
-    if after >= before:
-        return _pass(rule, f"Mean forewarning went {detail} per identified event.")
+    was, now = durations(before, after)
+    detail = f"from {was} to {now}"
+    if after == before or (after > before and was == now):
+        return _pass(rule, f"Mean forewarning is unchanged at {now} per identified event.")
+    if after > before:
+        return _pass(rule, f"Mean forewarning grew {detail} per identified event.")
     shrink_pct = (before - after) / before * 100
     if shrink_pct > limit + _EPSILON:
         return _fail(
@@ -549,8 +552,8 @@ def _summary(
 ) -> str:
     who = f"{version.model_name} version {version.version}"
     active = f" (active: version {model.active_version})" if model.active_version is not None else ""
-    skipped = sum(r.outcome is not RuleOutcome.PASS for r in results)
-    passed = "every rule passed" + (f" ({skipped} skipped or ignored)" if skipped else "")
+    unapplied = [r.rule.value for r in results if r.outcome is not RuleOutcome.PASS]
+    passed = "every rule passed" + (f" (not applied: {', '.join(unapplied)})" if unapplied else "")
 
     def first(severity: Severity) -> tuple[str, str]:
         blocking = [r for r in results if r.severity is severity]

@@ -1,16 +1,24 @@
 """What needs an operator's attention about a watched model (pure: `steward status`, the watch tick).
 
-Findings and their level; ``steward status`` exits 1 when any finding is CRITICAL:
+A finding's severity is the alert severity of the same event (``domain.alerts.SEVERITY``: one
+scale, one mapping, so e-mail, Slack and `steward status` never disagree); findings that are never
+alerted are placed on the same scale. WARNING and CRITICAL need a person (``steward status``
+exits 1 when any finding does):
 
-- CRITICAL ``managed-scheduler``: the retraining scheduler is MANAGED, so the service activates
-  versions itself and Model Steward acts on nothing for the model.
-- CRITICAL ``retraining-failed``: the latest scheduled retraining FAILED (CANCELED is a WARNING).
+- WARNING ``held``: the newest decided version was held for a person (HELD alert).
+- WARNING ``conflict``: the newest version was not decided because the scheduler was MANAGED
+  (CONFIGURATION_PROBLEM alert for one model).
+- WARNING ``managed-scheduler``: the retraining scheduler is MANAGED now, so the service activates
+  versions itself and Model Steward acts on nothing for the model (CONFIGURATION_PROBLEM).
+- WARNING ``retraining-failed``: the latest scheduled retraining FAILED (RETRAINING_FAILED);
+  NOTICE when it was CANCELED (RETRAINING_CANCELED).
 - CRITICAL ``retraining-overdue``: no retraining started for longer than the scheduler's
-  RetrainingFrequency plus a grace period (or its NextScheduledRetrainingStartDate is that far
-  in the past) while the scheduler is PENDING or RUNNING.
-- WARNING ``not-enough-data``: the latest retraining had fewer RetrainingAvailableDataInDays than
-  the threshold (given, else the scheduler's LookbackWindow).
-- WARNING ``scheduler-stopped``, ``no-active-version``, ``not-in-lookout``, ``alerts-pending``.
+  RetrainingFrequency plus a grace period (or its NextScheduledRetrainingStartDate is that far in
+  the past) while the scheduler is PENDING or RUNNING (the stack's overdue alarm, CRITICAL).
+- WARNING ``scheduler-stopped``, ``no-active-version``, ``not-in-lookout``.
+- NOTICE ``not-enough-data``: the latest retraining had fewer RetrainingAvailableDataInDays than
+  the threshold (given, else the scheduler's LookbackWindow); ``alerts-pending``: alerts not
+  delivered yet (the next watch tick retries them).
 """
 
 from __future__ import annotations
@@ -18,26 +26,42 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 
+from model_steward.domain.alerts import SEVERITY
 from model_steward.domain.durations import Duration, try_parse_duration
 from model_steward.domain.formatting import duration
+from model_steward.domain.links import promote_command
+from model_steward.models.alerts import AlertKind, AlertSeverity
 from model_steward.models.registry import ModelListing, ModelSnapshot
 
 DEFAULT_GRACE = timedelta(days=2)
+OVERDUE_SEVERITY = AlertSeverity.CRITICAL
+"""A retraining overdue is what the stack's overdue alarm reports (an ALARM is CRITICAL)."""
 _SCHEDULED = frozenset({"PENDING", "RUNNING"})
 
 
-class Level(StrEnum):
-    CRITICAL = "CRITICAL"
-    WARNING = "WARNING"
+NEEDS_PERSON = AlertSeverity.WARNING
+"""The lowest severity that needs a person."""
 
 
 @dataclass(frozen=True)
 class Finding:
-    level: Level
+    level: AlertSeverity
     code: str
     message: str
+
+    @property
+    def needs_person(self) -> bool:
+        return self.level.rank >= NEEDS_PERSON.rank
+
+
+@dataclass(frozen=True)
+class WaitingDecision:
+    """The newest decided version, when its decision waits for a person (HOLD or CONFLICT)."""
+
+    version: int
+    outcome: str
+    summary: str  # why, in a sentence or two
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -107,26 +131,47 @@ def count_overdue(listings: Iterable[ModelListing], now: datetime, grace: timede
     )
 
 
+def _waiting(model: ModelSnapshot, waiting: WaitingDecision) -> Finding:
+    name, version, active = model.model_name, waiting.version, model.active_version
+    keep = f"to keep v{active}, do nothing" if active is not None else "to leave it inactive, do nothing"
+    decide = f"To activate it: {promote_command(name, version)}; {keep}."
+    if waiting.outcome == "CONFLICT":
+        return Finding(
+            SEVERITY[AlertKind.CONFIGURATION_PROBLEM],
+            "conflict",
+            f"v{version} was not decided because the retraining scheduler was MANAGED. {decide}",
+        )
+    return Finding(
+        SEVERITY[AlertKind.HELD], "held", f"v{version} is held for a person: {waiting.summary} {decide}"
+    )
+
+
 def findings(
     model: ModelSnapshot,
     now: datetime,
     *,
     grace: timedelta = DEFAULT_GRACE,
     min_data_days: int | None = None,
+    waiting: WaitingDecision | None = None,
 ) -> list[Finding]:
-    """Every finding about one model, CRITICAL first."""
+    """Every finding about one model, most severe first. ``waiting``: the newest decided version
+    when it waits for a person (the ledger knows it, not the registry)."""
     found: list[Finding] = []
     if not model.in_lookout:
         found.append(
             Finding(
-                Level.WARNING, "not-in-lookout", "In the ledger but not in Lookout for Equipment (deleted?)."
+                AlertSeverity.WARNING,
+                "not-in-lookout",
+                "In the ledger but not in Lookout for Equipment (deleted?).",
             )
         )
         return found
+    if waiting is not None and (model.active_version is None or waiting.version > model.active_version):
+        found.append(_waiting(model, waiting))
     if model.promote_mode == "MANAGED":
         found.append(
             Finding(
-                Level.CRITICAL,
+                SEVERITY[AlertKind.CONFIGURATION_PROBLEM],
                 "managed-scheduler",
                 "MANAGED retraining scheduler: the service activates versions itself and Model Steward "
                 "acts on nothing; set PromoteMode MANUAL.",
@@ -135,9 +180,10 @@ def findings(
     status = model.latest_retraining_status
     if status in ("FAILED", "CANCELED"):
         reason = f": {model.latest_retraining_failed_reason}" if model.latest_retraining_failed_reason else ""
+        kind = AlertKind.RETRAINING_FAILED if status == "FAILED" else AlertKind.RETRAINING_CANCELED
         found.append(
             Finding(
-                Level.CRITICAL if status == "FAILED" else Level.WARNING,
+                SEVERITY[kind],
                 "retraining-failed",
                 f"The latest retraining (v{model.latest_retraining_version}) {status}{reason}",
             )
@@ -157,7 +203,7 @@ def findings(
         by, allowed = duration(late.total_seconds()), duration(grace.total_seconds())
         found.append(
             Finding(
-                Level.CRITICAL,
+                OVERDUE_SEVERITY,
                 "retraining-overdue",
                 f"Scheduled retraining{every} is overdue by {by} (grace period {allowed}).",
             )
@@ -165,7 +211,7 @@ def findings(
     if model.scheduler_status in ("STOPPED", "STOPPING"):
         found.append(
             Finding(
-                Level.WARNING,
+                AlertSeverity.WARNING,
                 "scheduler-stopped",
                 f"The retraining scheduler is {model.scheduler_status}: no retraining will run.",
             )
@@ -181,38 +227,46 @@ def findings(
     ):
         found.append(
             Finding(
-                Level.WARNING,
+                AlertSeverity.NOTICE,
                 "not-enough-data",
                 f"The latest retraining had {model.available_data_days} days of data; {threshold} expected.",
             )
         )
     if model.active_version is None:
-        found.append(Finding(Level.WARNING, "no-active-version", "No version is active."))
+        found.append(Finding(AlertSeverity.WARNING, "no-active-version", "No version is active."))
     if model.pending_alerts:
         plural = "s" if model.pending_alerts != 1 else ""
         found.append(
             Finding(
-                Level.WARNING,
+                AlertSeverity.NOTICE,
                 "alerts-pending",
                 f"{model.pending_alerts} alert{plural} not delivered yet (the next watch tick retries).",
             )
         )
-    return sorted(found, key=lambda f: f.level is not Level.CRITICAL)
+    return sorted(found, key=lambda f: -f.level.rank)
+
+
+def highest(all_findings: Iterable[Finding]) -> AlertSeverity | None:
+    """The most severe level among the findings, or None when there are none."""
+    levels = [f.level for f in all_findings]
+    return AlertSeverity.highest(levels) if levels else None
 
 
 def exit_code(all_findings: Iterable[Finding]) -> int:
-    """0 when nothing is CRITICAL, else 1."""
-    return 1 if any(f.level is Level.CRITICAL for f in all_findings) else 0
+    """0 when nothing needs a person, else 1."""
+    return 1 if any(f.needs_person for f in all_findings) else 0
 
 
 __all__ = [
     "DEFAULT_GRACE",
+    "NEEDS_PERSON",
     "Finding",
-    "Level",
     "ModelSnapshot",
+    "WaitingDecision",
     "count_overdue",
     "exit_code",
     "findings",
+    "highest",
     "overdue_by",
     "retraining_due",
 ]

@@ -11,12 +11,13 @@ payload SNS delivers to Lambda, SQS and HTTPS subscribers; ``schema_version`` ve
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from model_steward.models.decision import Decision
 from model_steward.models.diagnostics import DiagnosticsSummary
+from model_steward.models.policy import Off
 
 ALERT_SCHEMA_VERSION: Literal[1] = 1
 
@@ -83,6 +84,18 @@ _RANK = {
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", protected_namespaces=())
+
+
+class DiagnosticsAlertPolicy(_Frozen):
+    """When a diagnostics summary needs a person: its alert is WARNING when the file crosses a
+    threshold, INFO otherwise (the ``DiagnosticsWarn*`` parameters; ``"off"`` or null: never)."""
+
+    warn_anomalous_fraction: Annotated[float | None, Off] = Field(
+        0.05, ge=0.0, le=1.0, description="WARNING when more than this share of the rows is anomalous."
+    )
+    warn_longest_event_hours: Annotated[float | None, Off] = Field(
+        4.0, gt=0.0, le=8760.0, description="WARNING when an anomalous event lasts longer than this."
+    )
 
 
 class Links(_Frozen):

@@ -1,5 +1,8 @@
 """The auto-promotion policy, its per-model overrides document, and how they combine.
 
+A limit that can be turned off takes ``"off"`` (as the SAM parameters do) or ``null`` alike, in
+the document and in the parameters: both mean the rule does not apply.
+
 Precedence (lowest first): the base policy (SAM parameters) < the document's ``defaults`` < the
 longest matching entry of ``prefixes`` < the exact model name in ``models``. Only the longest
 matching prefix applies. Every layer is a *partial* policy validated field by field by the same
@@ -21,12 +24,20 @@ import json
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
 from pydantic_core import ErrorDetails
 
 from model_steward.errors import InvalidInputError
 from model_steward.models.decision import ModelQuality
 from model_steward.models.names import ModelName
+
+
+def _off_is_none(value: object) -> object:
+    return None if isinstance(value, str) and value.strip().lower() == "off" else value
+
+
+Off = BeforeValidator(_off_is_none)
+"""``"off"`` turns a limit off (the same as null), in the parameters and the overrides document."""
 
 
 class QualityAction(StrEnum):
@@ -67,50 +78,50 @@ class Policy(BaseModel):
             "label-based rules are skipped for unlabelled models) or REJECT."
         ),
     )
-    max_recall_drop: float | None = Field(
+    max_recall_drop: Annotated[float | None, Off] = Field(
         0.0,
         ge=0.0,
         le=1.0,
         description=(
             "Largest allowed fall of event recall (identified / labelled events), absolute, 0..1. "
-            "0 means no drop at all; null disables the rule."
+            '0 means no drop at all; null or "off" disables the rule.'
         ),
     )
-    max_forewarning_drop_pct: float | None = Field(
+    max_forewarning_drop_pct: Annotated[float | None, Off] = Field(
         25.0,
         ge=0.0,
         le=100.0,
         description=(
             "Largest allowed shrink of the mean forewarning per identified event, in percent of the "
-            "prior's. null disables the rule."
+            'prior\'s. null or "off" disables the rule.'
         ),
     )
-    max_unknown_events_increase_pct: float | None = Field(
+    max_unknown_events_increase_pct: Annotated[float | None, Off] = Field(
         25.0,
         ge=0.0,
         le=10_000.0,
         description=(
             "Allowed growth of unknown (unlabelled) abnormal events, in percent of the prior's count. "
             "The rule fails only when the growth exceeds every configured limit (percent and count); "
-            "null disables this limit."
+            'null or "off" disables this limit.'
         ),
     )
-    max_unknown_events_increase_count: int | None = Field(
+    max_unknown_events_increase_count: Annotated[int | None, Off] = Field(
         2,
         ge=0,
         le=1_000_000,
         description=(
             "Allowed growth of unknown abnormal events, as a number of events. Tolerates small "
-            "numbers (1 -> 2 is +100 %). null disables this limit; both null disables the rule."
+            'numbers (1 -> 2 is +100 %). null or "off" disables this limit; both off disables the rule.'
         ),
     )
-    min_retraining_data_days: int | None = Field(
+    min_retraining_data_days: Annotated[int | None, Off] = Field(
         None,
         ge=1,
         le=3650,
         description=(
-            "Minimum RetrainingAvailableDataInDays; applies only when the service reports it. null "
-            "disables the rule."
+            "Minimum RetrainingAvailableDataInDays; applies only when the service reports it. null or "
+            '"off" disables the rule.'
         ),
     )
     cooldown_hours: float = Field(

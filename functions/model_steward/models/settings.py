@@ -12,6 +12,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from model_steward.errors import ConfigurationError
+from model_steward.models.alerts import DiagnosticsAlertPolicy
 from model_steward.models.names import MODEL_PREFIX_PATTERN, ModelName
 from model_steward.models.policy import Policy
 
@@ -33,6 +34,11 @@ class CommonSettings(BaseModel):
         default="",
         pattern=r"^$|^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:.+$",
         description="Amazon Q Developer (AWS Chatbot) topic; empty when not configured",
+    )
+    stack_name: str = Field(
+        alias="STEWARD_STACK",
+        default="",
+        description="the deployment's stack name: alerts name `steward ... --stack NAME` commands",
     )
 
 
@@ -135,6 +141,20 @@ _POLICY_FIELDS = (
 
 class DiagnosticsSettings(CommonSettings):
     reports_prefix: str = Field(alias="REPORTS_PREFIX", default="")
+    warn_anomalous_fraction: str = Field(alias="DIAGNOSTICS_WARN_ANOMALOUS_FRACTION", default="")
+    warn_longest_event_hours: str = Field(alias="DIAGNOSTICS_WARN_LONGEST_EVENT_HOURS", default="")
+
+    def alert_policy(self) -> DiagnosticsAlertPolicy:
+        """When a diagnostics alert is a WARNING (a variable left empty keeps the default)."""
+        values = {
+            name: getattr(self, name).strip()
+            for name in ("warn_anomalous_fraction", "warn_longest_event_hours")
+            if getattr(self, name).strip()
+        }
+        try:
+            return DiagnosticsAlertPolicy.model_validate(values)
+        except ValidationError as exc:
+            raise ConfigurationError(f"invalid diagnostics alert parameters: {_problems(exc)}") from exc
 
 
 class SlackNotifierSettings(CommonSettings):

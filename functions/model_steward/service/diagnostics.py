@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -45,7 +45,7 @@ from model_steward.domain.diagnostics import (
 from model_steward.domain.links import ledger_command, s3_object_console
 from model_steward.domain.report import render_report
 from model_steward.errors import ConflictError, InvalidInputError, NotFoundError, StewardError, TransientError
-from model_steward.models.alerts import Alert, Links
+from model_steward.models.alerts import Alert, DiagnosticsAlertPolicy, Links
 from model_steward.models.decision import ObjectLocation
 from model_steward.models.diagnostics import DiagnosticsSummary
 from model_steward.models.diagnostics_files import (
@@ -78,6 +78,8 @@ class DiagnosticsService:
     alerter: Alerter
     region: str
     reports_prefix: str = ""
+    alert_policy: DiagnosticsAlertPolicy = field(default_factory=DiagnosticsAlertPolicy)
+    cli_target: str = ""  # how `steward` commands in alerts reach this deployment (links.cli_target)
 
     # ---------------------------------------------------------------------------------- the event
     def process_event(self, event: Mapping[str, Any]) -> dict[str, Any]:
@@ -159,7 +161,7 @@ class DiagnosticsService:
     def _links(self, link: VersionLink | None, bucket: str, keys: tuple[str, str]) -> Links:
         return Links(
             console_url=self.registry.console_url(link.model_name) if link else None,
-            ledger=ledger_command(link.model_name) if link else None,
+            ledger=ledger_command(link.model_name, self.cli_target) if link else None,
             summary_url=s3_object_console(bucket, keys[0], self.region),
             report_url=s3_object_console(bucket, keys[1], self.region),
         )
@@ -261,7 +263,9 @@ class DiagnosticsService:
             summary = result.summary.linked_to(link.model_name, link.version) if link else result.summary
             elapsed = round(seconds, 3)
             self._write_outputs(ref, link, summary, result.series, links)
-            alert = alerts.for_summarised_file(summary, outputs=(summary_uri, report_uri), **shaped)
+            alert = alerts.for_summarised_file(
+                summary, outputs=(summary_uri, report_uri), policy=self.alert_policy, **shaped
+            )
             specific = {
                 "status": FileStatus.SUMMARISED,
                 "summary_uri": summary_uri,

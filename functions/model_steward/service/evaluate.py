@@ -88,6 +88,7 @@ class EvaluateService:
     alerter: Alerter
     watches: Callable[[str], bool]
     """Whether the deployment watches a model (the only models it may read or activate)."""
+    cli_target: str = ""  # how `steward` commands in alerts reach this deployment (links.cli_target)
     scope: str = ""
     """The watched set in words, for the alert that refuses another model."""
     decide_existing: bool = False
@@ -182,6 +183,7 @@ class ModelEvaluator:
         self.decide_existing = service.decide_existing
         self.policies = service.policies
         self.alerter = service.alerter
+        self.cli_target = service.cli_target
         self.now = now
         self.result = Evaluation(model_name="")
         self._alerts: list[AlertRecord] = []
@@ -198,7 +200,9 @@ class ModelEvaluator:
         model = self.registry.describe_model(name)
         start = min([*state.open_versions, state.last_seen_version + 1])
         listed = self.registry.version_numbers(name, from_version=start)
-        links = Links(console_url=self.registry.console_url(name), ledger=ledger_command(name))
+        links = Links(
+            console_url=self.registry.console_url(name), ledger=ledger_command(name, self.cli_target)
+        )
 
         successes: list[tuple[VersionFacts, VersionRecord | None]] = []
         for version in listed:
@@ -296,7 +300,7 @@ class ModelEvaluator:
         request = PromotionRequest(
             promoting=self._new(facts, step, existing, decision=decision),
             replaces=versions.replaceable(existing),
-            alert=alerts.for_decision(decision, links=links, version=facts),
+            alert=alerts.for_decision(decision, links=links, version=facts, target=self.cli_target),
             accepts_active=lambda active: active is None or active <= version,
         )
         try:
@@ -339,7 +343,7 @@ class ModelEvaluator:
         step: Transition,
         links: Links,
     ) -> None:
-        alert = alerts.for_decision(decision, links=links, version=facts)
+        alert = alerts.for_decision(decision, links=links, version=facts, target=self.cli_target)
         record = self._new(facts, step, existing, decision=decision).model_copy(
             update={"revisit_at": step.revisit_at}
         )

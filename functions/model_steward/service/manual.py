@@ -15,7 +15,10 @@ Which rule results refuse (:func:`assess`, pure):
   activation: for it, and only for it, the ``newer_than_active`` and ``cooldown`` rules are
   bypassed (and recorded as bypassed); the cooldown exists to stop automation flapping, not to
   delay a person undoing a bad promotion;
-- NOT_MEASURABLE results do not refuse: a HOLD waits for a person, and the operator is that person.
+- a result that holds the version for a person (a HOLD: an unlabelled version, unreadable metrics,
+  a metric that cannot be measured) does not refuse: the operator is that person, and the action
+  is recorded as their decision, not as overriding the policy; the cooldown, a HOLD too, is the
+  exception: it refuses a promotion (a rollback bypasses it, above).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from model_steward.models.decision import (
     RuleId,
     RuleOutcome,
     RuleResult,
+    Severity,
     VersionFacts,
     VersionStatus,
 )
@@ -111,9 +115,13 @@ class ManualOutcome:
 _ROLLBACK_BYPASSES = frozenset({RuleId.NEWER_THAN_ACTIVE, RuleId.COOLDOWN})
 
 
+def _asks_a_person(result: RuleResult) -> bool:
+    return result.severity is Severity.HOLD and result.rule is not RuleId.COOLDOWN
+
+
 def assess(decision: Decision, action: Action) -> Assessment:
     """Which FAIL results refuse a manual action, and which the action bypasses (pure)."""
-    failed = [r for r in decision.rule_results if r.outcome is RuleOutcome.FAIL]
+    failed = [r for r in decision.rule_results if r.outcome is RuleOutcome.FAIL and not _asks_a_person(r)]
     bypassed = [r for r in failed if action == "rollback" and r.rule in _ROLLBACK_BYPASSES]
     return Assessment(refusing=[r for r in failed if r not in bypassed], bypassed=bypassed)
 
@@ -129,8 +137,16 @@ def _note(request: ManualRequest, assessment: Assessment, forced: bool) -> str:
 
 class ManualAction:
     def __init__(
-        self, ledger: Ledger, registry: ModelRegistry, alerter: Alerter, policy: Policy, *, now: datetime
+        self,
+        ledger: Ledger,
+        registry: ModelRegistry,
+        alerter: Alerter,
+        policy: Policy,
+        *,
+        now: datetime,
+        cli_target: str = "",
     ) -> None:
+        self.cli_target = cli_target  # how `steward` commands in the alert reach the deployment
         self.ledger = ledger
         self.registry = registry
         self.alerter = alerter
@@ -263,7 +279,9 @@ class ManualAction:
             reason=request.reason,
             forced=forced,
             previous_version=active,
-            links=Links(console_url=self.registry.console_url(name), ledger=ledger_command(name)),
+            links=Links(
+                console_url=self.registry.console_url(name), ledger=ledger_command(name, self.cli_target)
+            ),
             now=self.now,
         )
         return PromotionRequest(

@@ -11,8 +11,16 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from model_steward.domain.status import DEFAULT_GRACE, Finding, ModelSnapshot, findings
+from model_steward.domain.status import (
+    DEFAULT_GRACE,
+    Finding,
+    ModelSnapshot,
+    WaitingDecision,
+    findings,
+    highest,
+)
 from model_steward.errors import NotFoundError
+from model_steward.models.decision import Decision
 from model_steward.models.ledger import AlertState, VersionRecord, VersionState, model_pk
 from model_steward.ports import Ledger, ModelRegistry
 
@@ -27,8 +35,13 @@ class ModelStatus:
     last_summary: str | None
     findings: list[Finding] = field(default_factory=list)
 
+    @property
+    def needs_person(self) -> bool:
+        return any(f.needs_person for f in self.findings)
+
     def as_json(self) -> dict[str, Any]:
         snap = self.snapshot
+        level = highest(self.findings)
         return {
             "model_name": snap.model_name,
             "in_lookout": snap.in_lookout,
@@ -45,8 +58,16 @@ class ModelStatus:
             "retraining_frequency": snap.retraining_frequency,
             "latest_retraining_status": snap.latest_retraining_status,
             "pending_alerts": snap.pending_alerts,
+            "severity": level.value if level else None,
+            "needs_person": self.needs_person,
             "findings": [
-                {"level": f.level.value, "code": f.code, "message": f.message} for f in self.findings
+                {
+                    "severity": f.level.value,
+                    "code": f.code,
+                    "message": f.message,
+                    "needs_person": f.needs_person,
+                }
+                for f in self.findings
             ],
         }
 
@@ -67,6 +88,25 @@ def snapshot(ledger: Ledger, registry: ModelRegistry, name: str) -> ModelSnapsho
 
 def _last_outcome(records: list[VersionRecord]) -> VersionRecord | None:
     return next((r for r in records if r.outcome and r.state is not VersionState.BASELINE), None)
+
+
+_WAITS_FOR_A_PERSON = frozenset({"HOLD", "CONFLICT"})
+
+
+def _why(record: VersionRecord) -> str:
+    """What blocked a recorded decision, in the rules' own words (else its summary)."""
+    try:
+        decision = Decision.model_validate_json(record.decision_json or "")
+    except ValueError:  # no decision, or one written by another release
+        return record.summary
+    return " ".join(r.message for r in decision.blocking_rules) or record.summary
+
+
+def _waiting(last: VersionRecord | None) -> WaitingDecision | None:
+    """The last decision, when it is a HOLD or a CONFLICT nobody has acted on yet."""
+    if last is None or last.state is not VersionState.DECIDED or last.outcome not in _WAITS_FOR_A_PERSON:
+        return None
+    return WaitingDecision(version=last.version, outcome=last.outcome, summary=_why(last))
 
 
 def model_status(
@@ -94,7 +134,7 @@ def model_status(
         last_outcome=last.outcome if last else None,
         last_outcome_version=last.version if last else None,
         last_summary=last.summary if last else None,
-        findings=findings(snap, now, grace=grace, min_data_days=min_data_days),
+        findings=findings(snap, now, grace=grace, min_data_days=min_data_days, waiting=_waiting(last)),
     )
 
 

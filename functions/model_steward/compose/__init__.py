@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from model_steward.domain.budget import Budget
     from model_steward.models.settings import CommonSettings
     from model_steward.ports import Ledger, ModelRegistry
     from model_steward.service.alerting import Alerter
@@ -34,22 +35,50 @@ def registry(region: str) -> ModelRegistry:
 
 
 def alerter(
-    ledger: Ledger, topic_arn: str, *, chatbot_topic_arn: str | None = None, digest_threshold: int = 10
+    ledger: Ledger,
+    topic_arn: str,
+    *,
+    chatbot_topic_arn: str | None = None,
+    digest_threshold: int = 10,
+    budget: Budget | None = None,
 ) -> Alerter:
     """Every configured channel: the alert topic, and the Amazon Q Developer topic when set."""
     from model_steward.adapters.sns import ChatbotPublisher, SnsAlertPublisher
     from model_steward.service.alerting import Alerter
 
     copy = ChatbotPublisher(chatbot_topic_arn) if chatbot_topic_arn else None
-    return Alerter(ledger, SnsAlertPublisher(topic_arn), copy, digest_threshold=digest_threshold)
+    return Alerter(
+        ledger,
+        SnsAlertPublisher(topic_arn),
+        copy,
+        digest_threshold=digest_threshold,
+        budget=budget,
+        seconds_per_alert=seconds_per_alert(),
+    )
 
 
-def alerter_for(settings: CommonSettings, ledger: Ledger) -> Alerter:
+def seconds_per_alert() -> float:
+    """The worst case of sending one alert: lease it, publish it, mark it sent (2 x 12 + 24 = 48 s
+    with adapters.aws.LIMITS); the best-effort Amazon Q copy is cut short by the budget if need be."""
+    from model_steward.adapters import aws
+
+    return 2 * aws.limits("dynamodb").worst_case + aws.limits("sns").worst_case
+
+
+def within(budget: Budget | None) -> None:
+    """Keep this invocation's AWS calls within ``budget`` (adapters.aws refuses a late attempt)."""
+    from model_steward.adapters import aws
+
+    aws.use_budget(budget)
+
+
+def alerter_for(settings: CommonSettings, ledger: Ledger, budget: Budget | None = None) -> Alerter:
     return alerter(
         ledger,
         settings.alert_topic_arn,
         chatbot_topic_arn=settings.chatbot_topic_arn,
         digest_threshold=settings.alert_digest_threshold,
+        budget=budget,
     )
 
 

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from model_steward.compose import alerter_for, cli_target, ledger, registry
+from model_steward.compose import alerter_for, cli_target, ledger, registry, within
 
 if TYPE_CHECKING:
+    from model_steward.domain.budget import Budget
     from model_steward.models.settings import EvaluateSettings
     from model_steward.service.evaluate import EvaluateService
 
 
-def evaluate_service(settings: EvaluateSettings) -> EvaluateService:
+def evaluate_service(settings: EvaluateSettings, budget: Budget | None = None) -> EvaluateService:
     from model_steward.adapters.parameters import SsmPolicyDocument
+    from model_steward.domain.budget import Budget
     from model_steward.service.evaluate import EvaluateService, PolicySource
 
+    within(budget)
     table = ledger(settings.ledger_table_name)
     lookout = registry(settings.region)
     document = SsmPolicyDocument(settings.policy_parameter_name) if settings.policy_parameter_name else None
@@ -22,9 +25,10 @@ def evaluate_service(settings: EvaluateSettings) -> EvaluateService:
         ledger=table,
         registries={lookout.registry_id: lookout},
         policies=PolicySource(settings.base_policy(), document),
-        alerter=alerter_for(settings, table),
+        alerter=alerter_for(settings, table, budget),
         watches=settings.watches,
         scope=settings.scope(),
         decide_existing=settings.decide_existing_versions,
         cli_target=cli_target(settings),
+        budget=budget or Budget.unlimited(),
     )

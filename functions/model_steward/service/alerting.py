@@ -8,7 +8,9 @@ The one window left is a crash between the channel accepting a message and the l
 sent: the lease then runs out and the alert is sent a second time (at least once, never lost).
 
 One :class:`Alerter` is built per invocation with every configured channel (the alert topic and,
-when configured, the Amazon Q Developer topic), so no caller can forget one.
+when configured, the Amazon Q Developer topic), so no caller can forget one, and with the
+invocation's time budget: an alert is taken only while there is time for its worst case
+(``seconds_per_alert``: lease, publish, mark sent); the rest stay pending for the next tick.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from datetime import datetime, timedelta
 from aws_lambda_powertools.metrics import MetricUnit
 
 from model_steward.domain import alerts
+from model_steward.domain.budget import Budget
 from model_steward.errors import StewardError
 from model_steward.models.alerts import Alert
 from model_steward.models.ledger import SYSTEM_PK, AlertRecord, AlertState, model_pk
@@ -45,6 +48,7 @@ class Delivery:
     sent: int = 0
     failed: int = 0
     skipped: int = 0  # already sent, or leased by another sender
+    deferred: int = 0  # not attempted: no time left in this invocation (still pending)
 
 
 class Alerter:
@@ -59,16 +63,23 @@ class Alerter:
         copy_to: AlertPublisher | None = None,
         *,
         digest_threshold: int = 10,
+        budget: Budget | None = None,
+        seconds_per_alert: float = 0.0,
     ) -> None:
         self.ledger = ledger
         self.publisher = publisher
         self.copy_to = copy_to
         self.digest_threshold = digest_threshold
+        self.budget = budget or Budget.unlimited()
+        self.seconds_per_alert = seconds_per_alert
 
     def send(self, records: Iterable[AlertRecord], now: datetime) -> Delivery:
-        """Publish the given ledger alerts that are still unsent."""
+        """Publish the given ledger alerts that are still unsent, while time allows."""
         delivery = Delivery()
         for record in records:
+            if not self.budget.allows(self.seconds_per_alert):
+                delivery.deferred += 1
+                continue
             if not self.ledger.lease_alert(record.pk, record.alert_id, now, SEND_LEASE):
                 delivery.skipped += 1
                 continue
@@ -78,7 +89,8 @@ class Alerter:
             except StewardError as exc:
                 self.ledger.alert_failed(record.pk, record.alert_id, str(exc))
                 logger.warning(
-                    "alert not published; the next tick retries it", extra={"alert_id": record.alert_id}
+                    "alert not published; the next tick retries it",
+                    extra={"alert_id": record.alert_id, "error": str(exc)},
                 )
                 metrics.add_metric(name="AlertsFailed", unit=MetricUnit.Count, value=1)
                 delivery.failed += 1
@@ -87,6 +99,8 @@ class Alerter:
             metrics.add_metric(name="AlertsSent", unit=MetricUnit.Count, value=1)
             delivery.sent += 1
             self._copy(alert)
+        if delivery.deferred:
+            logger.info("alerts left pending for lack of time", extra={"deferred": delivery.deferred})
         return delivery
 
     def raise_alert(self, alert: Alert, now: datetime) -> Delivery:
@@ -109,6 +123,9 @@ class Alerter:
 
     def send_digest(self, records: Iterable[AlertRecord], now: datetime) -> Delivery:
         """One message for many alerts; each included alert is marked sent with the digest's id."""
+        records = list(records)
+        if not self.budget.allows(self.seconds_per_alert):
+            return Delivery(deferred=len(records))
         leased = [r for r in records if self.ledger.lease_alert(r.pk, r.alert_id, now, SEND_LEASE)]
         if not leased:
             return Delivery()

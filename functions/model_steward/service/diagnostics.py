@@ -36,6 +36,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 
 from model_steward.domain import alerts
+from model_steward.domain.budget import Budget
 from model_steward.domain.diagnostics import (
     DiagnosticsFormatError,
     DiagnosticsResult,
@@ -64,6 +65,9 @@ from model_steward.service.alerting import Alerter
 
 SEARCH_VERSIONS_PER_MODEL = 5
 """Newest versions of each candidate model whose facts are read when searching."""
+OBJECT_SECONDS = 60.0
+"""Time left without which an announced file is not started: 1 GB of JSON streams and summarises
+in about 10 s (27 s pessimistic) on Lambda, plus the link search and a few writes."""
 SEARCH_DESCRIBE_BUDGET = 50
 """Most version describes one search makes (listing pages are not counted)."""
 
@@ -80,13 +84,18 @@ class DiagnosticsService:
     reports_prefix: str = ""
     alert_policy: DiagnosticsAlertPolicy = field(default_factory=DiagnosticsAlertPolicy)
     cli_target: str = ""  # how `steward` commands in alerts reach this deployment (links.cli_target)
+    budget: Budget = field(default_factory=Budget.unlimited)
+    """The invocation's time: an announced object is started only with OBJECT_SECONDS left."""
 
     # ---------------------------------------------------------------------------------- the event
     def process_event(self, event: Mapping[str, Any]) -> dict[str, Any]:
         """Every object an S3 notification or EventBridge event announces; the answer as JSON."""
         objects = objects_in(event)
         logger.info("diagnostics objects announced", extra={"objects": [o.uri for o in objects]})
-        outcomes = [self.process_object(ref, now=datetime.now(UTC)) for ref in objects]
+        outcomes = []
+        for ref in objects:  # OutOfTime: Lambda retries the event; files done are not done twice
+            self.budget.require(OBJECT_SECONDS, f"summary of {ref.uri}")
+            outcomes.append(self.process_object(ref, now=datetime.now(UTC)))
         processed = sum(o.status in (FileStatus.SUMMARISED, FileStatus.BROKEN) for o in outcomes)
         broken = sum(o.status is FileStatus.BROKEN for o in outcomes)
         metrics.add_metric(name="DiagnosticsFilesProcessed", unit=MetricUnit.Count, value=processed)

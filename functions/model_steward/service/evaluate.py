@@ -24,6 +24,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 
 from model_steward.domain import alerts, versions
+from model_steward.domain.budget import Budget
 from model_steward.domain.links import ledger_command
 from model_steward.domain.policy import choose_candidate, decide
 from model_steward.domain.versions import Transition
@@ -89,6 +90,8 @@ class EvaluateService:
     watches: Callable[[str], bool]
     """Whether the deployment watches a model (the only models it may read or activate)."""
     cli_target: str = ""  # how `steward` commands in alerts reach this deployment (links.cli_target)
+    budget: Budget = field(default_factory=Budget.unlimited)
+    """The invocation's time: a queued request is taken only with RECORD_SECONDS left."""
     scope: str = ""
     """The watched set in words, for the alert that refuses another model."""
     decide_existing: bool = False
@@ -151,9 +154,11 @@ class EvaluateService:
         return Evaluation(model_name=name, refused="no longer exists", alerts_sent=delivery.sent)
 
     def evaluate_message(self, body: str) -> dict[str, Any]:
-        """One queue message: the request in it, evaluated now."""
+        """One queue message: the request in it, evaluated now (OutOfTime, so that the queue
+        delivers it again, when the invocation has not time enough left to start it)."""
         request = EvaluateRequest.model_validate_json(body)
         logger.append_keys(model_name=request.model_name)
+        self.budget.require(RECORD_SECONDS, f"evaluation of {request.model_name}")
         result = self.evaluate(request, datetime.now(UTC))
         logger.info(
             "model evaluated",
@@ -165,6 +170,14 @@ class EvaluateService:
             "promoted": result.promoted,
             **({"refused": result.refused} if result.refused else {}),
         }
+
+
+RECORD_SECONDS = 30.0
+"""Time left (beyond the budget's margin) without which a queued request is not started: one
+model's evaluation makes about 6 Lookout for Equipment calls, 10 ledger calls and 2 publishes,
+under a second in all on a good day, and well under 30 s unless several calls are throttled to
+their last attempts. Whatever is started and cannot finish is cut by the clients' own guard
+(``adapters.aws``) and delivered again by the queue; the ledger makes the retry idempotent."""
 
 
 def _digest(text: str) -> str:

@@ -4,6 +4,10 @@ Lookout for Equipment calls per tick: ceil(models / 500) ListModels pages, nothi
 model's summary cannot show (imported or manually trained versions) is caught by the full sweep,
 a second, slower schedule that queues every watched model.
 
+The tick queues its evaluations first; only then does it spend the time left (its budget) on the
+policy document and on alerts earlier invocations could not send, one alert at a time while its
+worst case still fits (``Alerter``), so an SNS outage never keeps models from being evaluated.
+
 Each tick also compares the policy overrides document with the one the ledger last recorded: a
 change is recorded (the previous document kept) and alerted once, with the keys that changed.
 """
@@ -17,6 +21,7 @@ from datetime import datetime
 from aws_lambda_powertools.metrics import MetricUnit
 
 from model_steward.domain import alerts, policy_document
+from model_steward.domain.budget import Budget
 from model_steward.domain.status import count_overdue
 from model_steward.domain.watch import plan_tick
 from model_steward.errors import NotFoundError, StewardError
@@ -36,6 +41,7 @@ class TickReport:
     missing: list[str] = field(default_factory=list)
     alerts_retried: int = 0
     alerts_still_pending: int = 0
+    alerts_deferred: int = 0  # not attempted for lack of time: the next tick sends them
     policy_document: str | None = None  # "recorded", "changed" (and alerted) or "unreadable"
 
 
@@ -49,6 +55,7 @@ class WatchService:
     queue: EvaluateQueue
     alerter: Alerter
     policy_document: PolicyDocument | None = None
+    budget: Budget = field(default_factory=Budget.unlimited)
 
     @tracer.capture_method
     def tick(self, *, now: datetime, full_sweep: bool = False) -> TickReport:
@@ -76,7 +83,9 @@ class WatchService:
             requests = [request.model_copy(update={"defer_alerts": True}) for request in requests]
         self.queue.send_evaluate_requests(requests)
         report.queued = [request.model_name for request in plan.requests]
-        report.policy_document = self.check_policy_document(now)
+        # An SSM read and two ledger calls: no longer, at worst, than one alert (the same budget).
+        if self.budget.allows(self.alerter.seconds_per_alert):
+            report.policy_document = self.check_policy_document(now)
         retried = self.alerter.retry_pending(now)
         for name in plan.missing:
             alert = alerts.for_configuration_problem(
@@ -90,6 +99,7 @@ class WatchService:
             )
             self.alerter.raise_alert(alert, now)
         report.alerts_retried, report.alerts_still_pending = retried.sent, retried.failed
+        report.alerts_deferred = retried.deferred
         metrics.add_metric(name="WatchedModels", unit=MetricUnit.Count, value=report.watched)
         metrics.add_metric(name="ModelsQueued", unit=MetricUnit.Count, value=len(report.queued))
         metrics.add_metric(name="OverdueRetrainings", unit=MetricUnit.Count, value=overdue)
@@ -102,6 +112,8 @@ class WatchService:
                 "queued": len(report.queued),
                 "missing": report.missing,
                 "alerts_retried": report.alerts_retried,
+                "alerts_deferred": report.alerts_deferred,
+                "seconds_left": round(self.budget.left(), 1) if self.budget.limited else None,
             },
         )
         return report

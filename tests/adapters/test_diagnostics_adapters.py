@@ -323,3 +323,18 @@ def test_given_an_event_without_etag_when_processed_then_the_etag_is_read_from_s
 
     assert outcome.status is FileStatus.SUMMARISED
     assert outcome.etag == ref.etag
+
+
+def test_summaries_and_reports_are_written_with_the_diagnostics_key_when_one_is_given(
+    aws_sandbox: AwsSandbox,
+) -> None:
+    s3 = aws_sandbox.client("s3")
+    aws_sandbox.create_bucket(BUCKET)
+    key_arn = aws_sandbox.client("kms").create_key(Description="diagnostics")["KeyMetadata"]["Arn"]
+
+    S3ObjectStore(key_arn).put_text(BUCKET, "a/summary.json", "{}", content_type="application/json")
+    S3ObjectStore().put_text(BUCKET, "b/summary.json", "{}", content_type="application/json")
+
+    encrypted = s3.head_object(Bucket=BUCKET, Key="a/summary.json")
+    assert (encrypted["ServerSideEncryption"], encrypted["SSEKMSKeyId"]) == ("aws:kms", key_arn)
+    assert "SSEKMSKeyId" not in s3.head_object(Bucket=BUCKET, Key="b/summary.json")

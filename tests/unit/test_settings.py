@@ -88,3 +88,17 @@ def test_an_evaluate_function_without_scope_watches_nothing() -> None:
 
     assert not settings.watches("pump-01")
     assert settings.scope().startswith("no model")
+
+
+def test_the_diagnostics_key_reaches_the_object_store() -> None:
+    from model_steward.adapters.s3 import S3ObjectStore
+    from model_steward.compose.diagnostics import diagnostics_service
+    from model_steward.models.settings import DiagnosticsSettings
+
+    key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    service = diagnostics_service(
+        DiagnosticsSettings.model_validate({**COMMON, "DIAGNOSTICS_KMS_KEY_ARN": key})
+    )
+
+    assert isinstance(service.store, S3ObjectStore)
+    assert service.store.kms_key_arn == key

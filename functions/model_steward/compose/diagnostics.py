@@ -22,7 +22,7 @@ def diagnostics_service(settings: DiagnosticsSettings, budget: Budget | None = N
     return DiagnosticsService(
         ledger=table,
         registry=registry(settings.region),
-        store=S3ObjectStore(),
+        store=S3ObjectStore(settings.diagnostics_kms_key_arn),
         alerter=alerter_for(settings, table, budget),
         region=settings.region,
         reports_prefix=settings.reports_prefix,

@@ -141,6 +141,12 @@ _POLICY_FIELDS = (
 
 class DiagnosticsSettings(CommonSettings):
     reports_prefix: str = Field(alias="REPORTS_PREFIX", default="")
+    diagnostics_kms_key_arn: str = Field(
+        alias="DIAGNOSTICS_KMS_KEY_ARN",
+        default="",
+        pattern=r"^$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[a-f0-9-]+$",
+        description="the diagnostics files' key: summaries and reports are written with it (SSE-KMS)",
+    )
     warn_anomalous_fraction: str = Field(alias="DIAGNOSTICS_WARN_ANOMALOUS_FRACTION", default="")
     warn_longest_event_hours: str = Field(alias="DIAGNOSTICS_WARN_LONGEST_EVENT_HOURS", default="")
 

@@ -46,7 +46,7 @@ from model_steward.domain.diagnostics import (
 from model_steward.domain.links import ledger_command, s3_object_console
 from model_steward.domain.report import render_report
 from model_steward.errors import ConflictError, InvalidInputError, NotFoundError, StewardError, TransientError
-from model_steward.models.alerts import Alert, DiagnosticsAlertPolicy, Links
+from model_steward.models.alerts import Alert, AlertSeverity, DiagnosticsAlertPolicy, Links
 from model_steward.models.decision import ObjectLocation
 from model_steward.models.diagnostics import DiagnosticsSummary
 from model_steward.models.diagnostics_files import (
@@ -216,8 +216,7 @@ class DiagnosticsService:
             try:
                 etag = self.store.head(ref.bucket, ref.key).etag
             except NotFoundError:
-                logger.warning("diagnostics file gone before it was read")
-                return DiagnosticsOutcome(source_uri=ref.uri, etag=None, status=FileStatus.GONE)
+                return self._not_found(ref, None, now)
 
         link, link_note = self.find_version(ref.bucket, ref.key)
         model_name, version = (link.model_name, link.version) if link else (None, None)
@@ -254,8 +253,7 @@ class DiagnosticsService:
         try:
             result, bytes_read, seconds = self._summarise(ref, etag)
         except NotFoundError:
-            logger.warning("diagnostics file gone before it was read")
-            return DiagnosticsOutcome(status=FileStatus.GONE, etag=etag, **linked)
+            return self._not_found(ref, etag, now)
         except ConflictError:
             logger.warning("diagnostics file replaced since it was announced; its own event covers it")
             return DiagnosticsOutcome(status=FileStatus.REPLACED, etag=etag, **linked)
@@ -328,4 +326,55 @@ class DiagnosticsService:
                 "alert_sent": delivery.sent > 0,
             },
         )
+        return record.outcome(alert_sent=delivery.sent > 0)
+
+    def _not_found(self, ref: ObjectRef, etag: str | None, now: datetime) -> DiagnosticsOutcome:
+        """The announced key names no object: the other reading of the key (``ObjectRef.other_keys``)
+        is tried; if that names none either, the file is recorded GONE and alerted once."""
+        for key in ref.other_keys:
+            try:
+                head = self.store.head(ref.bucket, key)
+            except NotFoundError:
+                continue
+            logger.info("diagnostics file found under the other reading of its key", extra={"key": key})
+            found = ref.model_copy(update={"key": key, "other_keys": (), "etag": ref.etag or head.etag})
+            return self.process_object(found, now=now)
+        version_etag = etag or "unknown"
+        existing = self.ledger.diagnostics_file(None, ref.bucket, ref.key, version_etag)
+        if existing is not None:
+            return existing.outcome(alert_sent=False).model_copy(update={"status": FileStatus.DUPLICATE})
+        tried = " or ".join(f"s3://{ref.bucket}/{key}" for key in ref.readings())
+        problem = f"The diagnostics file announced as {ref.uri} was not found ({tried})."
+        logger.warning("diagnostics file not found", extra={"keys": list(ref.readings()), "etag": etag})
+        alert_id = alerts.diagnostics_alert_id(ref.bucket, ref.key, version_etag)
+        hint = self.registry.diagnostics_hint(ref.key)
+        details = [
+            "It was deleted or overwritten before it could be read, or the event named a key that "
+            "S3 does not have; no summary or report was written.",
+            *([f"Its key suggests {hint.model_name} version {hint.version}."] if hint else []),
+        ]
+        alert = alerts.for_configuration_problem(problem, details=details, now=now).model_copy(
+            update={
+                "alert_id": alert_id,
+                "severity": AlertSeverity.WARNING,
+                "title": "Diagnostics file not found",
+                "look_at": [
+                    "Whether the file exists under another key (the bucket's listing), and what deletes "
+                    "or renames files under the diagnostics prefix."
+                ],
+            }
+        )
+        record = DiagnosticsRecord(
+            source_uri=ref.uri,
+            status=FileStatus.GONE,
+            bucket=ref.bucket,
+            key=ref.key,
+            etag=version_etag,
+            alert_id=alert_id,
+            error=problem,
+            link_note="not read: the file was not found",
+            processed_at=now,
+        )
+        delivery = self.alerter.raise_alert(alert, now)
+        self.ledger.add_diagnostics_file(record)
         return record.outcome(alert_sent=delivery.sent > 0)

@@ -12,7 +12,7 @@ BROWSER    := /usr/bin/chromium
 # The Lambda runtime is python3.13: `sam build` needs that interpreter on PATH.
 PY313_DIR   = $(shell d=$$(dirname "$$(scripts/find-python)"); [ -x "$$d/python3.13" ] && echo "$$d")
 
-.PHONY: help dev lint format test unit integration demo local build lock deploy bench bench-cli bench-package bench-diagnostics bench-watch clean browser
+.PHONY: help dev lint format test unit integration demo local build lock deploy bench bench-cli bench-package bench-diagnostics bench-watch bench-sitewise clean browser
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -73,6 +73,9 @@ bench-diagnostics: $(STAMP) ## diagnostics summary vs gzip inflation, memory acr
 
 bench-watch: $(STAMP) ## Lookout calls and wall time per tick for 1,000 watched models
 	$(PY) -m benchmarks.watch_bench
+
+bench-sitewise: $(STAMP) ## SiteWise calls and wall time per tick for 200 units
+	$(PY) -m benchmarks.sitewise_bench
 
 build: $(STAMP) ## sam build: one package per function, checked (size, bytecode, SDK, imports)
 	@test -n "$(PY313_DIR)" || { echo "make build: python3.13 not found (the Lambda runtime)"; exit 1; }

@@ -11,6 +11,7 @@ BENCHMARKS = (
     "benchmarks.cli_start_bench",
     "benchmarks.diagnostics_bench",
     "benchmarks.watch_bench",
+    "benchmarks.sitewise_bench",
 )
 
 

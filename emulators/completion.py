@@ -192,7 +192,11 @@ def bucket_notifications(stack: LocalStack, resolver: Resolver, name: str, props
         {
             "LambdaFunctionArn": resolver.resolve(item["Function"]),
             "Events": [item["Event"]],
-            "Filter": {"Key": {"FilterRules": item.get("Filter", {}).get("S3Key", {}).get("Rules", [])}},
+            "Filter": {
+                "Key": {
+                    "FilterRules": resolver.resolve(item.get("Filter", {}).get("S3Key", {}).get("Rules", []))
+                }
+            },
         }
         for item in config.get("LambdaConfigurations", [])
     ]

@@ -4,10 +4,11 @@
 2. a small fleet of pumps and compressors, each with a few versions, is seen for the first time;
 3. a retraining round: one model improves and is promoted, one gets worse and is rejected, one is
    unlabelled and held for a person, one fails;
-4. a diagnostics file arrives and its summary and report are written;
-5. the messages e-mail and Slack would receive are written out, and the ledger is exported with
+4. the same governance on AWS IoT SiteWise anomaly detection (computation models applied to assets);
+5. a diagnostics file arrives and its summary and report are written;
+6. the messages e-mail and Slack would receive are written out, and the ledger is exported with
    `steward ledger export`;
-6. `steward status` and `steward history` show what an operator sees.
+7. `steward status` and `steward history` show what an operator sees.
 
 Everything lands under demo-output/ (or the folder given with --out); the functions' structured
 logs and metrics go to functions.log, one JSON object a line.
@@ -25,7 +26,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from emulators import demo_diagnostics
+from emulators import demo_diagnostics, demo_sitewise
 from emulators.samples import metrics_json, unlabelled_metrics_json
 from emulators.stack import LocalStack
 from model_steward import cli
@@ -53,8 +54,18 @@ PARAMETERS = {
     "PolicyCooldownHours": "0",
     "DiagnosticsSource": "stack-bucket",
     "AlertEmail": "reliability@example.com",
+    "PolicyParameterName": "/model-steward/demo/policy",
+    **demo_sitewise.PARAMETERS,
 }
-"""The demo deployment: live promotions (no dry run, no cooldown) and a diagnostics bucket."""
+"""The demo deployment: live promotions (no dry run, no cooldown), a diagnostics bucket, and both
+Lookout for Equipment and SiteWise models."""
+
+
+def install_policy(stack: LocalStack) -> None:
+    """The per-model policy document: SiteWise units judged on their metrics (they have no quality)."""
+    stack.client("ssm").put_parameter(
+        Name=PARAMETERS["PolicyParameterName"], Type="String", Value=json.dumps(demo_sitewise.POLICY)
+    )
 
 
 def say(text: str = "") -> None:
@@ -138,10 +149,12 @@ def summarise_diagnostics(stack: LocalStack, log: IO[str], out: Path) -> dict[st
 
 def build_fleet(stack: LocalStack, log: IO[str], diagnostics_out: Path) -> dict[str, Any]:
     """The demo's whole story, without the telling (`make local` starts from it)."""
+    install_policy(stack)
     seed_fleet(stack)
     run_tick(stack, log)
     versions = retraining_round(stack)
     run_tick(stack, log)
+    demo_sitewise.run(stack, lambda: run_tick(stack, log), lambda: quiet(log))
     diagnostics = summarise_diagnostics(stack, log, diagnostics_out)
     return {"versions": versions, "diagnostics": diagnostics}
 
@@ -293,8 +306,9 @@ def main() -> int:
     out.mkdir(parents=True)
     log = io.StringIO()
     started = time.perf_counter()
-    heading("1. Deploying template.yaml into moto + the Lookout for Equipment emulator")
+    heading("1. Deploying template.yaml into moto + the Lookout for Equipment and SiteWise emulators")
     with LocalStack(PARAMETERS) as stack:
+        install_policy(stack)
         show_deployment(stack)
         inbox = subscribe_inbox(stack)
 
@@ -304,13 +318,17 @@ def main() -> int:
         heading("3. A retraining round")
         show_retraining_round(stack, log)
 
-        heading("4. A diagnostics file arrives")
+        heading("4. AWS IoT SiteWise anomaly detection: the same governance")
+        for line in demo_sitewise.run(stack, lambda: run_tick(stack, log), lambda: quiet(log)):
+            say(line)
+
+        heading("5. A diagnostics file arrives")
         show_diagnostics(summarise_diagnostics(stack, log, out / "diagnostics"))
 
-        heading("5. What e-mail and Slack receive; the ledger")
+        heading("6. What e-mail and Slack receive; the ledger")
         show_alerts(stack, inbox, out)
 
-        heading("6. What the operator sees")
+        heading("7. What the operator sees")
         show_commands(stack, out)
 
     (out / "functions.log").write_text(log.getvalue())

@@ -52,6 +52,8 @@ def environment(stack: LocalStack) -> dict[str, str | None]:
     values: dict[str, str | None] = {
         "AWS_ENDPOINT_URL": stack.moto_url,
         "AWS_ENDPOINT_URL_LOOKOUTEQUIPMENT": stack.lookout.endpoint_url,
+        "AWS_ENDPOINT_URL_IOTSITEWISE": stack.sitewise.endpoint_url,
+        "AWS_DISABLE_HOST_PREFIX_INJECTION": "true",  # local only: SiteWise's api. host prefix
         "AWS_REGION": stack.region,
         "AWS_DEFAULT_REGION": stack.region,
         **credentials(stack),
@@ -123,6 +125,10 @@ A retraining of pump-02 that finishes (the emulator's scenario API; the watch sc
 
   curl -s -X POST {scenario}/start_retraining -d '{{"model_name": "pump-02"}}'
   curl -s -X POST {scenario}/finish_retraining -d '{{"model_name": "pump-02", "version": 5}}'
+
+The SiteWise units (sw-... in steward status) retrain the same way through
+{stack.sitewise.endpoint_url}/_emulator (start_retraining, finish_retraining with "key" and
+"version"); `steward sitewise probe MODEL_ID ASSET_ID` shows what one returns.
 
 Ctrl-C stops the stack and removes {shown}.
 """

@@ -1,7 +1,9 @@
-"""The local stack: template.yaml deployed into moto and the Lookout for Equipment emulator.
+"""The local stack: template.yaml deployed into moto, the Lookout for Equipment and the SiteWise emulators.
 
-``LocalStack`` starts a ``ThreadedMotoServer`` and a ``LookoutEmulator`` on loopback ports, points
-the process's AWS SDK at them with ``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_LOOKOUTEQUIPMENT``,
+``LocalStack`` starts a ``ThreadedMotoServer``, a ``LookoutEmulator`` and a ``SiteWiseEmulator`` on
+loopback ports, points the process's AWS SDK at them with ``AWS_ENDPOINT_URL`` /
+``AWS_ENDPOINT_URL_LOOKOUTEQUIPMENT`` / ``AWS_ENDPOINT_URL_IOTSITEWISE`` (and, for SiteWise,
+``AWS_DISABLE_HOST_PREFIX_INJECTION``: botocore would call ``api.127.0.0.1``; AWS needs the prefix),
 packages ``functions/``, transforms the SAM template, and creates the stack with moto's
 CloudFormation. Each function's environment is then read back from the deployed function
 configuration (moto resolved its ``Ref`` / ``GetAtt``), so what runs locally is the deployed wiring.
@@ -55,6 +57,7 @@ from moto.server import ThreadedMotoServer
 
 from emulators import cfn, completion, iam
 from emulators.lookout import LookoutEmulator
+from emulators.sitewise import SiteWiseEmulator
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "template.yaml"
@@ -164,6 +167,7 @@ class LocalStack:
         self.account_id = ACCOUNT_ID
         self.moto: ThreadedMotoServer | None = None
         self.lookout = LookoutEmulator(region=region, account_id=ACCOUNT_ID)
+        self.sitewise = SiteWiseEmulator(region=region, account_id=ACCOUNT_ID)
         self.moto_url = ""
         self.parameters: dict[str, str] = {}
         self.resources: dict[str, str] = {}  # logical id -> physical id
@@ -196,6 +200,9 @@ class LocalStack:
         # skips are noise here: not_emulated lists what matters.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         logging.getLogger("moto").setLevel(logging.ERROR)
+        # moto tries to run a notified function in Docker when an object lands in a notifying bucket
+        # (the SiteWise emulator's files do); the local stack delivers notifications itself.
+        logging.getLogger("moto.awslambda").setLevel(logging.CRITICAL)
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.moto.start()
         host, port = self.moto.get_host_and_port()
@@ -208,6 +215,7 @@ class LocalStack:
         moto_s3_notifications._invoke_awslambda = _no_lambda
         iam.set_enforcement(self.moto_url, on=False)  # deploy first, as an administrator would
         self.lookout.start()
+        self.sitewise.start()
         self._set_env(
             {
                 **_SDK_ENV,
@@ -215,6 +223,8 @@ class LocalStack:
                 "AWS_REGION": self.region,
                 "AWS_ENDPOINT_URL": self.moto_url,
                 "AWS_ENDPOINT_URL_LOOKOUTEQUIPMENT": self.lookout.endpoint_url,
+                "AWS_ENDPOINT_URL_IOTSITEWISE": self.sitewise.endpoint_url,
+                "AWS_DISABLE_HOST_PREFIX_INJECTION": "true",  # local only: AWS needs the api. prefix
             }
         )
         self.deploy()
@@ -236,6 +246,7 @@ class LocalStack:
         _cold_start()  # no client may keep the deployment's credentials
         self._authorisation.install()
         self.lookout.authoriser = iam.LookoutAuthoriser(self.account_id)
+        self.sitewise.authoriser = iam.LookoutAuthoriser(self.account_id)  # the same SigV4 and IAM check
         iam.set_enforcement(self.moto_url, on=True)
 
     def stop(self) -> None:
@@ -246,6 +257,7 @@ class LocalStack:
             iam.set_enforcement(self.moto_url, on=False)
         self._authorisation.uninstall()
         self.lookout.authoriser = None
+        self.sitewise.authoriser = None
         for name, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -253,6 +265,7 @@ class LocalStack:
                 os.environ[name] = value
         self._saved_env.clear()
         self.lookout.stop()
+        self.sitewise.stop()
         if self.moto is not None:
             self.moto.stop()
             self.moto = None
@@ -558,8 +571,13 @@ class LocalStack:
 
         Returns the results of the invoked handlers (one per matching Lambda configuration).
         """
+        self.client("s3").put_object(Bucket=bucket, Key=key, Body=body)
+        return self.deliver(bucket, key)
+
+    def deliver(self, bucket: str, key: str) -> list[Any]:
+        """Deliver the S3 notifications the bucket's configuration asks for, for an object already
+        written (by the SiteWise emulator, say); returns the invoked handlers' results."""
         s3 = self.client("s3")
-        s3.put_object(Bucket=bucket, Key=key, Body=body)
         head = s3.head_object(Bucket=bucket, Key=key)
         notification = s3.get_bucket_notification_configuration(Bucket=bucket)
         by_arn = {f.arn: f.logical_id for f in self.functions.values()}

@@ -88,6 +88,10 @@ PRUNED_PACKAGES = {
 # Files no function reads: build leftovers, type stubs, package records, web assets (the Swagger
 # UI of Powertools' API routers).
 _UNUSED_SUFFIXES = {".c", ".h", ".pyi", ".pyx", ".js", ".css", ".map"}
+# Parts of whole-kept libraries that nothing at run time imports: pydantic's copy of its version 1
+# API (imported only as ``pydantic.v1``, which no module of ours does; a test checks) and its mypy
+# plugin (a type checker's, never the runtime's).
+UNUSED_LIBRARY_PATHS = ("pydantic/v1", "pydantic/mypy.py")
 _SDK = ("boto3", "botocore")
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError"}
 _GZIP_DATA_OVER_BYTES = 64_000  # botocore reads data/*.json.gz as readily as data/*.json
@@ -361,7 +365,8 @@ def _remove(path: Path) -> None:
 
 def _trim(target: Path) -> None:
     """Remove what no function reads: scripts, stubs, C sources, records, unused service models."""
-    for path in [target / "bin", *target.glob("*-stubs"), *target.glob("*.dist-info/RECORD")]:
+    unused = [target / part for part in UNUSED_LIBRARY_PATHS]
+    for path in [target / "bin", *target.glob("*-stubs"), *target.glob("*.dist-info/RECORD"), *unused]:
         if path.exists():
             _remove(path)
     for path in [*target.glob("*.dist-info/sboms"), *target.rglob("__pycache__")]:

@@ -1,5 +1,5 @@
-"""Fixtures every suite may use: a moto AWS sandbox, the Lookout for Equipment emulator with the
-product's clients pointed at it, and a local Slack webhook server."""
+"""Fixtures every suite may use: a moto AWS sandbox, the Lookout for Equipment and SiteWise emulators
+with the product's clients pointed at them, and a local Slack webhook server."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from tests.aws import REGION, AwsSandbox
 
 if TYPE_CHECKING:
     from emulators.lookout import LookoutEmulator
+    from emulators.sitewise import SiteWiseEmulator
     from tests.fakes.slack_server import SlackServer
 
 
@@ -22,7 +23,12 @@ def aws_sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsSandbox]:
 
     from model_steward.adapters import aws, parameters
 
-    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_LOOKOUTEQUIPMENT"):
+    for name in (
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_S3",
+        "AWS_ENDPOINT_URL_LOOKOUTEQUIPMENT",
+        "AWS_ENDPOINT_URL_IOTSITEWISE",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in {
         "AWS_ACCESS_KEY_ID": "testing",
@@ -49,6 +55,25 @@ def lookout_sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[LookoutEmulator
         monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
         monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+        aws.reset_clients()
+        yield emulator
+    aws.reset_clients()
+
+
+SITEWISE_BUCKET = "sitewise-artifacts"
+
+
+@pytest.fixture
+def sitewise_sandbox(aws_sandbox: AwsSandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[SiteWiseEmulator]:
+    """The SiteWise emulator inside the moto sandbox (its files go to moto's S3 bucket
+    SITEWISE_BUCKET), the product's clients pointed at it as a local run points them."""
+    from emulators.sitewise import SiteWiseEmulator
+    from model_steward.adapters import aws
+
+    aws_sandbox.create_bucket(SITEWISE_BUCKET)
+    with SiteWiseEmulator(region=REGION) as emulator:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_IOTSITEWISE", emulator.endpoint_url)
+        monkeypatch.setenv("AWS_DISABLE_HOST_PREFIX_INJECTION", "true")
         aws.reset_clients()
         yield emulator
     aws.reset_clients()

@@ -32,7 +32,8 @@ from model_steward.models.s3_events import ObjectHead
 
 class ModelRegistry(Protocol):
     """The service that trains, versions and activates the governed models (Amazon Lookout for
-    Equipment today). The registry owns its name rules, its object layouts and its console."""
+    Equipment; AWS IoT SiteWise anomaly detection). The registry owns its name rules, its object
+    layouts and its console."""
 
     @property
     def registry_id(self) -> str:
@@ -78,6 +79,11 @@ class ModelRegistry(Protocol):
     def diagnostics_hint(self, key: str) -> VersionRef | None:
         """The model version an object key's layout suggests wrote it (to be confirmed with
         :meth:`describe_version`), or None."""
+        ...
+
+    def sensor_labels(self, names: Iterable[str]) -> dict[str, str]:
+        """Readable labels of diagnostics sensor names the registry can resolve (SiteWise's
+        ``assetId\\propertyId`` as asset and property names); names it cannot are left out."""
         ...
 
 

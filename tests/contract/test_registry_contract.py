@@ -1,22 +1,29 @@
-"""The model registry's contract, asserted against the in-memory fake and against the Lookout for
-Equipment adapter talking to the emulator over HTTP (an unmodified boto3 client): the same
-scenario, the same answers."""
+"""The model registry's contract, asserted against the in-memory fake, the Lookout for Equipment
+adapter talking to its emulator, and the SiteWise adapter talking to its emulator (unmodified boto3
+clients over HTTP): the same scenario, the same answers.
+
+What only Lookout for Equipment has (a model listed before it is trained, ModelQuality, SourceType,
+AutoPromotionResult codes, its console and object layout) is asserted on the ``lookout_registry``
+fixture (the fake and the Lookout emulator); SiteWise's own are in tests/adapters/test_sitewise_*.
+Where the two services name the same thing differently (CUSTOMER_MANAGED for MANUAL, a running
+version refused rather than a model busy) the ``Registry`` says which word to expect."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from model_steward.adapters.lookout import LookoutRegistry
+from model_steward.adapters.sitewise import SiteWiseRegistry
 from model_steward.domain.samples import metrics_json
 from model_steward.errors import ActivationConflict, ActivationRefused, NotFoundError
 from model_steward.models.decision import ObjectLocation
 from model_steward.models.registry import VersionRef
 from model_steward.ports import ModelRegistry
 from tests.aws import REGION
+from tests.contract.sitewise_world import NamedRegistry, SiteWiseWorld
 from tests.fakes.registry import FakeRegistry
 
 BUCKET = "diagnostics-bucket"
@@ -28,16 +35,38 @@ class Registry:
 
     port: ModelRegistry
     world: Any
+    manual: str = "MANUAL"
+    """The promotion mode in which the customer activates versions."""
+    frequency: str = "P1M"
+    running_version_error: type[Exception] = ActivationConflict
+    """What activating a version whose training still runs raises."""
+
+
+def _registry(request: pytest.FixtureRequest, kind: str) -> Registry:
+    if kind == "fake":
+        fake = FakeRegistry(REGION)
+        return Registry(fake, fake)
+    if kind == "lookout":
+        return Registry(LookoutRegistry(REGION), request.getfixturevalue("lookout_sandbox"))
+    world = SiteWiseWorld(request.getfixturevalue("sitewise_sandbox"))
+    return Registry(
+        NamedRegistry(SiteWiseRegistry(REGION, activation_wait=0), world),
+        world,
+        manual="CUSTOMER_MANAGED",
+        frequency="P30D",
+        running_version_error=ActivationRefused,
+    )
+
+
+@pytest.fixture(params=["fake", "lookout", "sitewise"])
+def registry(request: pytest.FixtureRequest) -> Registry:
+    return _registry(request, request.param)
 
 
 @pytest.fixture(params=["fake", "lookout"])
-def registry(request: pytest.FixtureRequest) -> Iterator[Registry]:
-    if request.param == "fake":
-        fake = FakeRegistry(REGION)
-        yield Registry(fake, fake)
-        return
-    emulator = request.getfixturevalue("lookout_sandbox")
-    yield Registry(LookoutRegistry(REGION), emulator)
+def lookout_registry(request: pytest.FixtureRequest) -> Registry:
+    """What Lookout for Equipment alone does (the fake is Lookout-shaped)."""
+    return _registry(request, request.param)
 
 
 def pump(registry: Registry, name: str = "pump-01", **seed: Any) -> None:
@@ -48,7 +77,8 @@ def pump(registry: Registry, name: str = "pump-01", **seed: Any) -> None:
     registry.world.add_version(name, activate=True)
 
 
-def test_the_listing_names_every_model_and_filters_by_prefix(registry: Registry) -> None:
+def test_the_listing_names_every_model_and_filters_by_prefix(lookout_registry: Registry) -> None:
+    registry = lookout_registry
     pump(registry, "pump-01")
     pump(registry, "pump-02")
     registry.world.seed_model("fan-01")
@@ -95,7 +125,7 @@ def test_a_model_is_described_with_its_active_and_previous_versions(registry: Re
     assert (before.active_version, before.previous_active_version) == (1, None)
     assert (after.active_version, after.previous_active_version) == (second, 1)
     assert after.active_version_activated_at is not None
-    assert (after.promote_mode, after.scheduler_status) == ("MANUAL", "RUNNING")
+    assert (after.promote_mode, after.scheduler_status) == (registry.manual, "RUNNING")
     registry.world.seed_model("bare-01")
     bare = registry.port.describe_model("bare-01")
     assert (bare.active_version, bare.promote_mode, bare.scheduler_status) == (None, None, None)
@@ -111,7 +141,10 @@ def test_versions_are_numbered_from_one_and_listed_from_a_number(registry: Regis
     assert registry.port.version_numbers("pump-01", from_version=5) == []
 
 
-def test_a_version_is_described_with_its_quality_metrics_and_diagnostics_object(registry: Registry) -> None:
+def test_a_version_is_described_with_its_quality_metrics_and_diagnostics_object(
+    lookout_registry: Registry,
+) -> None:
+    registry = lookout_registry
     pump(registry)
     metrics = metrics_json(num_identified=7)
     version = registry.world.add_version("pump-01", model_metrics=metrics, prior_model_metrics=metrics_json())
@@ -140,8 +173,18 @@ def test_a_failed_retraining_is_described_with_its_reason(registry: Registry) ->
     registry.world.finish_retraining("pump-01", version, status="FAILED", failed_reason="No data.")
 
     failed = registry.port.describe_version("pump-01", version)
-    assert (failed.status, failed.source_type, failed.failed_reason) == ("FAILED", "RETRAINING", "No data.")
-    assert failed.auto_promotion_result == "RETRAINING_CUSTOMER_ERROR"
+    assert (failed.model_name, failed.version, failed.status) == ("pump-01", version, "FAILED")
+    assert failed.failed_reason == "No data."
+
+
+def test_a_failed_retraining_says_its_source_and_auto_promotion_result(lookout_registry: Registry) -> None:
+    registry = lookout_registry
+    pump(registry)
+    version = registry.world.start_retraining("pump-01")
+    registry.world.finish_retraining("pump-01", version, status="FAILED", failed_reason="No data.")
+
+    failed = registry.port.describe_version("pump-01", version)
+    assert (failed.source_type, failed.auto_promotion_result) == ("RETRAINING", "RETRAINING_CUSTOMER_ERROR")
 
 
 def test_unknown_models_and_versions_are_not_found(registry: Registry) -> None:
@@ -165,7 +208,7 @@ def test_only_a_success_version_of_a_model_not_training_can_be_activated(registr
 
     with pytest.raises(ActivationRefused, match="FAILED"):
         registry.port.activate("pump-01", failed)
-    with pytest.raises(ActivationConflict):
+    with pytest.raises(registry.running_version_error):
         registry.port.activate("pump-02", training)
     assert registry.port.activate("pump-01", 1) == 1  # the active one: nothing changes
     assert registry.port.describe_model("pump-01").previous_active_version is None
@@ -178,14 +221,15 @@ def test_the_snapshot_shows_the_scheduler_and_the_latest_retraining(registry: Re
 
     snap = registry.port.model_snapshot("pump-01")
 
-    assert (snap.model_name, snap.active_version, snap.promote_mode) == ("pump-01", 1, "MANUAL")
+    assert (snap.model_name, snap.active_version, snap.promote_mode) == ("pump-01", 1, registry.manual)
     assert (snap.latest_retraining_version, snap.latest_retraining_status) == (version, "FAILED")
     assert snap.latest_retraining_failed_reason == "No data."
-    assert (snap.retraining_frequency, snap.lookback_window) == ("P1M", "P360D")
+    assert (snap.retraining_frequency, snap.lookback_window) == (registry.frequency, "P360D")
     assert snap.next_retraining is not None
 
 
-def test_the_registry_owns_its_console_links_and_object_layout(registry: Registry) -> None:
+def test_the_registry_owns_its_console_links_and_object_layout(lookout_registry: Registry) -> None:
+    registry = lookout_registry
     assert registry.port.console_url("pump-01") == (
         f"https://{REGION}.console.aws.amazon.com/lookoutequipment/home?region={REGION}#/models/pump-01"
     )
@@ -206,7 +250,8 @@ def test_the_active_version_is_read_cheaply_and_agrees_with_the_description(regi
         registry.port.active_version("pump-99")
 
 
-def test_the_listing_reads_every_page(registry: Registry) -> None:
+def test_the_listing_reads_every_page(lookout_registry: Registry) -> None:
+    registry = lookout_registry
     names = [f"asset-{i:04d}" for i in range(501)]  # one more than the service's largest page
     for name in names:
         registry.world.seed_model(name)

@@ -11,7 +11,7 @@ fingerprint moving with the active version and the latest retraining, and inject
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -50,6 +50,7 @@ class FakeVersion:
     auto_promotion_result: str | None = None
     auto_promotion_result_reason: str | None = None
     diagnostics_key: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # further VersionFacts fields (label, prior_basis...)
 
 
 @dataclass
@@ -63,6 +64,7 @@ class FakeModel:
     next_retraining: datetime | None = None
     diagnostics_bucket: str | None = None
     diagnostics_prefix: str = ""
+    label: str | None = None
     versions: dict[int, FakeVersion] = field(default_factory=dict)
     active: int | None = None
     active_at: datetime | None = None
@@ -96,6 +98,7 @@ class FakeRegistry:
         self.calls: list[Call] = []
         self._faults: dict[str, list[StewardError]] = {}
         self._hooks: dict[tuple[str, int], Callable[[], None]] = {}
+        self.labels: dict[str, str] = {}  # sensor name -> readable label (sensor_labels)
 
     # ------------------------------------------------------------------ scenario API
     def seed_model(
@@ -107,6 +110,7 @@ class FakeRegistry:
         scheduler_status: str = "RUNNING",
         diagnostics_bucket: str | None = None,
         diagnostics_prefix: str = "",
+        label: str | None = None,
         **_: Any,
     ) -> None:
         if not is_model_name(model_name) or model_name in self.models:
@@ -119,6 +123,7 @@ class FakeRegistry:
             next_retraining=self.clock() + timedelta(days=1) if scheduler else None,
             diagnostics_bucket=diagnostics_bucket,
             diagnostics_prefix=diagnostics_prefix,
+            label=label,
         )
 
     def add_version(
@@ -137,7 +142,9 @@ class FakeRegistry:
         auto_promotion_result_reason: str | None = None,
         created_at: datetime | None = None,
         activate: bool = False,
+        facts: dict[str, Any] | None = None,
     ) -> int:
+        """``facts``: further VersionFacts fields another registry fills (prior_basis, raw...)."""
         if activate and status != "SUCCESS":
             raise ValueError(f"only a SUCCESS version can be activated, not a {status} one")
         model = self.models[model_name]
@@ -149,6 +156,7 @@ class FakeRegistry:
             data_days=retraining_available_data_in_days,
             auto_promotion_result=auto_promotion_result,
             auto_promotion_result_reason=auto_promotion_result_reason,
+            extra=dict(facts or {}),
         )
         model.versions[version.number] = version
         self._complete(
@@ -327,6 +335,7 @@ class FakeRegistry:
             previous_active_version=model.previous,
             promote_mode=model.promote_mode,
             scheduler_status=model.scheduler_status,
+            label=model.label,
         )
 
     def active_version(self, model_name: str) -> int | None:
@@ -382,6 +391,8 @@ class FakeRegistry:
                 auto_promotion_result=found.auto_promotion_result,
                 auto_promotion_result_reason=found.auto_promotion_result_reason,
                 diagnostics_object=location,
+                label=model.label,
+                **found.extra,
             )
         except ValueError as exc:
             raise InvalidInputError(f"version {version} not understood: {exc}") from exc
@@ -405,3 +416,8 @@ class FakeRegistry:
 
     def diagnostics_hint(self, key: str) -> VersionRef | None:
         return diagnostics_hint(key)  # the registry's own layout rule
+
+    def sensor_labels(self, names: Iterable[str]) -> dict[str, str]:
+        """The labels a test gave ``self.labels`` for the names asked (Lookout itself has none)."""
+        self._enter("sensor_labels", tuple(names))
+        return {name: self.labels[name] for name in names if name in self.labels}

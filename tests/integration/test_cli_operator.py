@@ -12,6 +12,7 @@ import pytest
 from emulators.stack import LocalStack
 from model_steward import cli
 from model_steward.adapters.aws import reset_clients
+from model_steward.models.decision import RuleId
 from model_steward.models.ledger import VersionState
 from tests.integration.conftest import OPERATOR_ARN
 from tests.integration.retraining import (
@@ -121,7 +122,7 @@ def test_given_all_when_history_as_json_then_every_rule_of_every_version(
     assert (worse["state"], worse["outcome"]) == ("DECIDED", "REJECT")
     assert (better["state"], better["outcome"]) == ("PROMOTED", "PROMOTE")
     assert better["promoted_at"] is not None
-    assert len(worse["rule_results"]) == 10
+    assert len(worse["rule_results"]) == len(RuleId)
 
 
 def test_given_an_unknown_model_when_history_then_exit_2_with_one_line(

@@ -265,3 +265,23 @@ def test_every_bundled_service_model_is_a_botocore_service() -> None:
     available = set(botocore.session.get_session().get_available_services())
 
     assert available >= lp.SERVICE_MODELS
+
+
+def test_what_packaging_leaves_out_of_whole_libraries_is_never_imported_by_our_code() -> None:
+    """pydantic's v1 copy and mypy plugin are removed from every package: no module of ours may
+    import them (the handlers' closures reach only our own modules' imports)."""
+    for source in lp.FUNCTIONS.rglob("*.py"):
+        tree = ast.parse(source.read_text(), filename=str(source))
+        for node in ast.walk(tree):
+            names = (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [f"{node.module}.{alias.name}" for alias in node.names]
+                if isinstance(node, ast.ImportFrom) and node.module
+                else []
+            )
+            for name in names:
+                for unused in lp.UNUSED_LIBRARY_PATHS:
+                    dotted = unused.removesuffix(".py").replace("/", ".")
+                    assert name != dotted, f"{source}: {name}"
+                    assert not name.startswith(dotted + "."), f"{source}: {name}"

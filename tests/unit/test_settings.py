@@ -102,3 +102,18 @@ def test_the_diagnostics_key_reaches_the_object_store() -> None:
 
     assert isinstance(service.store, S3ObjectStore)
     assert service.store.kms_key_arn == key
+
+
+def test_a_sitewise_unit_is_watched_only_when_its_computation_model_is_governed() -> None:
+    from model_steward.models.sitewise import unit_key
+
+    governed, other = "11111111-2222-3333-4444-555555555555", "99999999-2222-3333-4444-555555555555"
+    asset = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+    values = {**COMMON, "DRY_RUN": "true", "MODEL_REGISTRY": "both", "SITEWISE_COMPUTATION_MODELS": governed}
+    settings = EvaluateSettings.model_validate(values)
+
+    assert settings.watches(unit_key(governed, asset))
+    assert not settings.watches(unit_key(other, asset))
+    assert f"SiteWiseComputationModelIds={governed}" in settings.scope()
+    every = EvaluateSettings.model_validate({**values, "SITEWISE_COMPUTATION_MODELS": "*"})
+    assert every.watches(unit_key(other, asset))

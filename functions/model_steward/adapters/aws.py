@@ -35,6 +35,7 @@ from model_steward.errors import OutOfTime
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient, DynamoDBServiceResource
+    from mypy_boto3_iotsitewise import IoTSiteWiseClient
     from mypy_boto3_lookoutequipment import LookoutEquipmentClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_secretsmanager import SecretsManagerClient
@@ -81,11 +82,13 @@ class CallLimits:
 
 
 # Lookout for Equipment publishes no rate limits: throttling gets more attempts than the others
-# (5 attempts, waits of at most 1 + 2 + 4 + 8 s: worst case 5 x 7 + 15 = 50 s). Its calls, like
+# (5 attempts, waits of at most 1 + 2 + 4 + 8 s: worst case 5 x 7 + 15 = 50 s); the model
+# registry that succeeds it, IoT SiteWise, the same. Its calls, like
 # DynamoDB's, SNS's and SQS's, answer in well under a second: a read timeout of a few seconds
 # only cuts a hung connection short. S3 streams the diagnostics file in ranged reads of megabytes.
 LIMITS: dict[str, CallLimits] = {
     "lookoutequipment": CallLimits(attempts=5, connect_timeout=2, read_timeout=5),  # worst 50 s
+    "iotsitewise": CallLimits(attempts=5, connect_timeout=2, read_timeout=5),  # worst 50 s, as Lookout
     "dynamodb": CallLimits(attempts=3, connect_timeout=1, read_timeout=2),  # worst 12 s
     "sns": CallLimits(attempts=3, connect_timeout=2, read_timeout=5),  # worst 24 s
     "sqs": CallLimits(attempts=3, connect_timeout=2, read_timeout=5),  # worst 24 s
@@ -169,6 +172,13 @@ def _resource(service: str) -> Any:
 
 def lookout() -> LookoutEquipmentClient:
     return _client("lookoutequipment")  # type: ignore[no-any-return]
+
+
+def sitewise() -> IoTSiteWiseClient:
+    """AWS IoT SiteWise. In AWS its control-plane calls go to ``api.iotsitewise...`` (botocore's host
+    prefix); a local emulator needs ``AWS_DISABLE_HOST_PREFIX_INJECTION=true``, which only local
+    runs set."""
+    return _client("iotsitewise")  # type: ignore[no-any-return]
 
 
 def dynamodb() -> DynamoDBServiceResource:

@@ -10,7 +10,7 @@ https://docs.aws.amazon.com/lookout-for-equipment/latest/ug/API_Operations.html
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -264,3 +264,7 @@ class LookoutRegistry:
 
     def diagnostics_hint(self, key: str) -> VersionRef | None:
         return diagnostics_hint(key)
+
+    def sensor_labels(self, names: Iterable[str]) -> dict[str, str]:
+        """Lookout for Equipment names sensors ``component\\sensor`` already: nothing to resolve."""
+        return {}

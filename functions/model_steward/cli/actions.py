@@ -51,13 +51,21 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 def register(subparsers: Any) -> None:
     promote = subparsers.add_parser("promote", help=summary("promote"))
-    promote.add_argument("model", metavar="MODEL", help="the Lookout for Equipment model")
+    promote.add_argument(
+        "model",
+        metavar="MODEL",
+        help="the model (Lookout for Equipment name, or SiteWise sw-<model id>-<asset id>)",
+    )
     promote.add_argument("version", type=int, metavar="VERSION", help="the version to activate")
     _common(promote)
     promote.set_defaults(handler=run, action="promote")
 
     rollback = subparsers.add_parser("rollback", help=summary("rollback"))
-    rollback.add_argument("model", metavar="MODEL", help="the Lookout for Equipment model")
+    rollback.add_argument(
+        "model",
+        metavar="MODEL",
+        help="the model (Lookout for Equipment name, or SiteWise sw-<model id>-<asset id>)",
+    )
     rollback.add_argument(
         "--to", type=int, metavar="VERSION", help="the version (default: the previous active version)"
     )

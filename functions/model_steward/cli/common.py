@@ -9,6 +9,11 @@ A command that reads the ledger or publishes alerts finds them, first match wins
 3. the environment: ``STEWARD_TABLE`` / ``STEWARD_TOPIC`` / ``STEWARD_CHATBOT_TOPIC``, else
    ``STEWARD_STACK``.
 
+Which model registry the deployment governs comes from the stack's Outputs ``ModelRegistry``,
+``SiteWiseFacts`` and ``SiteWiseComputationModelIds``, else ``STEWARD_REGISTRY`` (``lookout``,
+``sitewise`` or ``both``; default ``lookout``), ``STEWARD_SITEWISE_FACTS`` and
+``STEWARD_SITEWISE_MODELS``.
+
 A command that alerts sends to every channel it finds: an operator's action reaches the same
 channels as the automation's.
 
@@ -57,6 +62,11 @@ CHATBOT_TOPIC_OUTPUT = "ChatbotTopicArn"
 EVALUATE_FUNCTION_OUTPUT = "EvaluateFunctionName"
 ENV_TABLE, ENV_TOPIC, ENV_STACK = "STEWARD_TABLE", "STEWARD_TOPIC", "STEWARD_STACK"
 ENV_CHATBOT_TOPIC = "STEWARD_CHATBOT_TOPIC"
+REGISTRY_OUTPUTS = {
+    "backend": ("ModelRegistry", "STEWARD_REGISTRY"),
+    "sitewise_facts": ("SiteWiseFacts", "STEWARD_SITEWISE_FACTS"),
+    "sitewise_models": ("SiteWiseComputationModelIds", "STEWARD_SITEWISE_MODELS"),
+}
 
 
 def add_stack_arguments(parser: argparse.ArgumentParser, *, topic: bool = False) -> None:
@@ -77,12 +87,13 @@ class Target:
     chatbot_topic: str | None = None
     stack: str | None = None
     evaluate_function: str | None = None
+    registries: Mapping[str, str] | None = None  # backend, sitewise_facts, sitewise_models (text)
 
     def ledger(self) -> Ledger:
         return compose.ledger(self.table)
 
     def registry(self) -> ModelRegistry:
-        return compose.registry(self.region)
+        return _registry(self.region, self.registries or _registry_settings({}))
 
     def alerter(self, ledger: Ledger) -> Alerter:
         """Every channel this deployment alerts on (needs the alert topic)."""
@@ -137,6 +148,7 @@ def find_target(args: argparse.Namespace, *, need_topic: bool = False) -> Target
         chatbot = chatbot or os.environ.get(ENV_CHATBOT_TOPIC) or None
         if not table:
             stack = os.environ.get(ENV_STACK) or None
+    outputs: dict[str, str] = {}
     if stack:
         outputs = deployment.stack_outputs(stack)
         if TABLE_OUTPUT not in outputs:
@@ -158,6 +170,28 @@ def find_target(args: argparse.Namespace, *, need_topic: bool = False) -> Target
         chatbot_topic=chatbot,
         stack=stack,
         evaluate_function=evaluate_function,
+        registries=_registry_settings(outputs),
+    )
+
+
+def _registry_settings(outputs: Mapping[str, str]) -> dict[str, str]:
+    """backend, sitewise_facts, sitewise_models: from a stack's Outputs, else the environment."""
+    return {
+        name: outputs.get(output) or os.environ.get(variable, "")
+        for name, (output, variable) in REGISTRY_OUTPUTS.items()
+    }
+
+
+def _registry(region: str, settings: Mapping[str, str]) -> ModelRegistry:
+    backend = settings.get("backend") or "lookout"
+    if backend not in ("lookout", "sitewise", "both"):
+        raise InvalidInputError(f"model registry {backend!r}: expected lookout, sitewise or both")
+    models = tuple(m.strip() for m in settings.get("sitewise_models", "").split(",") if m.strip())
+    return compose.registry(
+        region,
+        backend=backend,
+        sitewise_facts=settings.get("sitewise_facts", ""),
+        sitewise_models=None if models in ((), ("*",)) else models,  # an operator may look at any
     )
 
 
@@ -236,8 +270,11 @@ def policy_in_use(target: Target | None, model_name: str | None, policy_file: st
 
 
 def registry(args: argparse.Namespace) -> ModelRegistry:
-    """The model registry in the region the command works in."""
-    return compose.registry(apply_region(args))
+    """The model registry in the region the command works in (the deployment's, when one is named)."""
+    region = apply_region(args)
+    stack: str | None = getattr(args, "stack", None) or os.environ.get(ENV_STACK) or None
+    outputs = deployment.stack_outputs(stack) if stack else {}
+    return _registry(region, _registry_settings(outputs))
 
 
 def operator_name(explicit: str | None) -> str:

@@ -37,7 +37,12 @@ _MARK = {"PASS": "pass", "FAIL": "FAIL", "NOT_MEASURABLE": "n/m ", "SKIPPED": "s
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("evaluate", help=summary("evaluate"))
-    parser.add_argument("model", nargs="?", metavar="MODEL", help="the Lookout for Equipment model")
+    parser.add_argument(
+        "model",
+        nargs="?",
+        metavar="MODEL",
+        help="the model (Lookout for Equipment name, or SiteWise sw-<model id>-<asset id>)",
+    )
     parser.add_argument("--model", dest="model_option", metavar="NAME", help=argparse.SUPPRESS)
     parser.add_argument("--version", type=int, metavar="N", help="the version (default: the newest)")
     parser.add_argument(

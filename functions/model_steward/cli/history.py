@@ -31,7 +31,11 @@ _NOTEWORTHY = {RuleOutcome.FAIL, RuleOutcome.NOT_MEASURABLE}
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("history", help=summary("history"))
-    parser.add_argument("model", metavar="MODEL", help="the Lookout for Equipment model")
+    parser.add_argument(
+        "model",
+        metavar="MODEL",
+        help="the model (Lookout for Equipment name, or SiteWise sw-<model id>-<asset id>)",
+    )
     parser.add_argument("--all", action="store_true", help="show every rule's result, not only blocking ones")
     parser.add_argument("--json", action="store_true", help="machine-readable output (every rule)")
     add_stack_arguments(parser)
@@ -65,10 +69,11 @@ def gather(ledger: Ledger, registry: ModelRegistry, model_name: str) -> dict[str
         model = None
     if not records and not diagnostics and model is None:
         raise NotFoundError(
-            f"unknown model {model_name}: it has no ledger records and Lookout for Equipment does not know it"
+            f"unknown model {model_name}: it has no ledger records and the model registry does not know it"
         )
     return {
         "model_name": model_name,
+        "label": model.label if model else None,
         "in_lookout": model is not None,
         "active_version": model.active_version if model else None,
         "active_since": model.active_version_activated_at if model else None,
@@ -80,7 +85,7 @@ def gather(ledger: Ledger, registry: ModelRegistry, model_name: str) -> dict[str
 
 
 def _heading(history: dict[str, Any]) -> str:
-    name = history["model_name"]
+    name = f"{history['label']} ({history['model_name']})" if history.get("label") else history["model_name"]
     count = len(history["versions"])
     recorded = f"{count} version{'s' if count != 1 else ''} in the ledger"
     if not history["in_lookout"]:

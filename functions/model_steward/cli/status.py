@@ -60,7 +60,7 @@ def _row(status: ModelStatus) -> list[str]:
     if status.last_outcome:
         outcome = f"v{status.last_outcome_version} {status.last_outcome}: {shorten(status.last_summary, 70)}"
     return [
-        snap.model_name,
+        f"{snap.label} ({snap.model_name})" if snap.label else snap.model_name,
         f"v{snap.active_version}" if snap.active_version is not None else "-",
         timestamp(snap.active_since),
         newest,
@@ -88,7 +88,7 @@ def render(statuses: list[ModelStatus]) -> list[str]:
         [_row(status) for status in statuses],
     ).splitlines()
     found = sorted(
-        ((s.snapshot.model_name, f) for s in statuses for f in s.findings),
+        ((s.snapshot.label or s.snapshot.model_name, f) for s in statuses for f in s.findings),
         key=lambda pair: -pair[1].level.rank,
     )
     if found:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from model_steward.adapters.sitewise import SiteWiseRegistry
     from model_steward.domain.budget import Budget
     from model_steward.models.settings import CommonSettings
     from model_steward.ports import Ledger, ModelRegistry
@@ -27,11 +28,55 @@ def ledger(table_name: str) -> Ledger:
     return DynamoLedger(table_name)
 
 
-def registry(region: str) -> ModelRegistry:
-    """The model registry this deployment governs (Amazon Lookout for Equipment)."""
+def registry(
+    region: str,
+    *,
+    backend: str = "lookout",
+    sitewise_facts: str = "",
+    sitewise_models: tuple[str, ...] | None = None,
+) -> ModelRegistry:
+    """The model registry this deployment governs: Amazon Lookout for Equipment (``lookout``), AWS IoT
+    SiteWise anomaly detection (``sitewise``), or both, each model routed by its name (``both``)."""
     from model_steward.adapters.lookout import LookoutRegistry
 
-    return LookoutRegistry(region)
+    if backend == "lookout":
+        return LookoutRegistry(region)
+    sitewise = sitewise_registry(region, facts_text=sitewise_facts, models=sitewise_models)
+    if backend == "sitewise":
+        return sitewise
+    from model_steward.adapters.registries import RegistryRouter
+
+    return RegistryRouter(LookoutRegistry(region), sitewise)
+
+
+def sitewise_registry(
+    region: str, *, facts_text: str = "", models: tuple[str, ...] | None = None
+) -> SiteWiseRegistry:
+    """AWS IoT SiteWise anomaly detection, reading undocumented facts where ``facts_text`` says;
+    ``models``: the computation models listed (None: every one)."""
+    from model_steward.adapters.sitewise import SiteWiseRegistry
+    from model_steward.models.sitewise import SiteWiseFacts
+
+    return SiteWiseRegistry(region, facts=SiteWiseFacts.parse(facts_text), models=models)
+
+
+def deployment_registry(settings: CommonSettings) -> ModelRegistry:
+    """The registry a function's settings name (MODEL_REGISTRY, SITEWISE_FACTS, ...)."""
+    return registry(
+        settings.region,
+        backend=settings.model_registry,
+        sitewise_facts=settings.sitewise_facts,
+        sitewise_models=settings.sitewise_scope,
+    )
+
+
+def registries_by_id(governed: ModelRegistry) -> dict[str, ModelRegistry]:
+    """The registry and, for both, each member by its id: a request names the registry that listed
+    its model (the router's, or a member's when queued before the deployment governed both)."""
+    from model_steward.adapters.registries import RegistryRouter
+
+    members = governed.members if isinstance(governed, RegistryRouter) else ()
+    return {r.registry_id: r for r in (governed, *members)}
 
 
 def alerter(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from model_steward.compose import alerter_for, cli_target, ledger, registry, within
+from model_steward.compose import alerter_for, cli_target, deployment_registry, ledger, within
 
 if TYPE_CHECKING:
     from model_steward.domain.budget import Budget
@@ -21,7 +21,7 @@ def diagnostics_service(settings: DiagnosticsSettings, budget: Budget | None = N
     table = ledger(settings.ledger_table_name)
     return DiagnosticsService(
         ledger=table,
-        registry=registry(settings.region),
+        registry=deployment_registry(settings),
         store=S3ObjectStore(settings.diagnostics_kms_key_arn),
         alerter=alerter_for(settings, table, budget),
         region=settings.region,

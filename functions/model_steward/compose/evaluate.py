@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from model_steward.compose import alerter_for, cli_target, ledger, registry, within
+from model_steward.compose import (
+    alerter_for,
+    cli_target,
+    deployment_registry,
+    ledger,
+    registries_by_id,
+    within,
+)
 
 if TYPE_CHECKING:
     from model_steward.domain.budget import Budget
@@ -19,11 +26,11 @@ def evaluate_service(settings: EvaluateSettings, budget: Budget | None = None) -
 
     within(budget)
     table = ledger(settings.ledger_table_name)
-    lookout = registry(settings.region)
+    governed = deployment_registry(settings)
     document = SsmPolicyDocument(settings.policy_parameter_name) if settings.policy_parameter_name else None
     return EvaluateService(
         ledger=table,
-        registries={lookout.registry_id: lookout},
+        registries=registries_by_id(governed),
         policies=PolicySource(settings.base_policy(), document),
         alerter=alerter_for(settings, table, budget),
         watches=settings.watches,

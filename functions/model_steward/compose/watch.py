@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from model_steward.compose import alerter_for, ledger, registry, within
+from model_steward.compose import alerter_for, deployment_registry, ledger, within
 
 if TYPE_CHECKING:
     from model_steward.domain.budget import Budget
@@ -24,7 +24,7 @@ def watch_service(settings: WatchSettings, budget: Budget | None = None) -> Watc
     return WatchService(
         settings=settings,
         ledger=table,
-        registry=registry(settings.region),
+        registry=deployment_registry(settings),
         queue=SqsEvaluateQueue(settings.evaluate_queue_url),
         alerter=alerter_for(settings, table, budget),
         policy_document=SsmPolicyDocument(name) if name else None,

@@ -130,8 +130,10 @@ def _sentence(text: str) -> str:
     return text if text[-1] in ".!?" else text + "."
 
 
-def _who(model_name: str | None, version: int | None) -> str:
-    name = short_name(model_name) if model_name else "Model Steward"
+def _who(model_name: str | None, version: int | None, label: str | None = None) -> str:
+    """How a title names a model: its label (SiteWise: model / asset) when it has one."""
+    shown = label or model_name
+    name = short_name(shown) if shown else "Model Steward"
     return f"{name} v{version}" if version is not None else name
 
 
@@ -144,6 +146,7 @@ _RULE_LABEL = {
     RuleId.NEWER_THAN_ACTIVE: "Newer than active",
     RuleId.MODEL_QUALITY: "Model quality",
     RuleId.METRICS_READABLE: "Metrics readable",
+    RuleId.COMPARABLE_WINDOWS: "Comparable windows",
     RuleId.EVENT_RECALL: "Event recall",
     RuleId.MEAN_FOREWARNING: "Mean forewarning",
     RuleId.UNKNOWN_EVENTS: "Unknown events",
@@ -267,13 +270,13 @@ def decision_numbers(decision: Decision, version: VersionFacts | None = None) ->
 
 
 def _decision_title(decision: Decision, kind: AlertKind) -> str:
-    who = _who(decision.model_name, decision.version)
+    who = _who(decision.model_name, decision.version, decision.model_label)
     return {
         AlertKind.PROMOTED: f"{who} promoted",
         AlertKind.WOULD_PROMOTE: f"{who} would be promoted (dry run)",
         AlertKind.HELD: f"{who} held for review",
         AlertKind.REJECTED: f"{who} rejected",
-        AlertKind.CONFIGURATION_PROBLEM: f"{who}: MANAGED scheduler conflict",
+        AlertKind.CONFIGURATION_PROBLEM: f"{who}: scheduler conflict",
     }[kind]
 
 
@@ -336,6 +339,7 @@ def for_decision(
         kind=kind,
         severity=SEVERITY[kind],
         model_name=decision.model_name,
+        model_label=decision.model_label,
         version=decision.version,
         title=_decision_title(decision, kind),
         summary=decision.summary,
@@ -363,7 +367,7 @@ def for_failed_version(version: VersionFacts, *, links: Links, now: datetime | N
     what = "Retraining" if version.source_type in (None, "RETRAINING") else "Training"
     because = f": {_sentence(version.failed_reason)}" if version.failed_reason else "."
     summary = (
-        f"{what} of {version.model_name} version {version.version} {ended}{because} "
+        f"{what} of {version.label or version.model_name} version {version.version} {ended}{because} "
         "The active version is unchanged."
     )
     reasons = []
@@ -397,8 +401,9 @@ def for_failed_version(version: VersionFacts, *, links: Links, now: datetime | N
         kind=kind,
         severity=SEVERITY[kind],
         model_name=version.model_name,
+        model_label=version.label,
         version=version.version,
-        title=f"{_who(version.model_name, version.version)} {what.lower()} {ended}",
+        title=f"{_who(version.model_name, version.version, version.label)} {what.lower()} {ended}",
         summary=summary,
         reasons=reasons,
         numbers=numbers,
@@ -549,6 +554,7 @@ def for_diagnostics(
     links: Links,
     now: datetime | None = None,
     policy: DiagnosticsAlertPolicy | None = None,
+    model_label: str | None = None,
 ) -> Alert:
     """A pointwise diagnostics file summarised: how much is anomalous, in how many events, and the
     sensors that drove it. WARNING when the file crosses a threshold of ``policy`` (named in the
@@ -614,7 +620,7 @@ def for_diagnostics(
             f"diagnostics.events: the first {MAX_DIAGNOSTIC_EVENTS} of {summary.event_count} events "
             "(the report lists them all)"
         )
-    who = _who(model_name, version)
+    who = _who(model_name, version, model_label)
     return Alert(
         alert_id=(
             f"{model_name or '*'}#v{version if version is not None else '-'}#"
@@ -623,6 +629,7 @@ def for_diagnostics(
         kind=AlertKind.DIAGNOSTICS_SUMMARY,
         severity=AlertSeverity.WARNING if crossed else SEVERITY[AlertKind.DIAGNOSTICS_SUMMARY],
         model_name=model_name,
+        model_label=model_label,
         version=version,
         title=f"{who} diagnostics: {events}" if model_name else f"Diagnostics: {events}",
         summary=text,
@@ -653,6 +660,7 @@ def for_summarised_file(
     outputs: tuple[str, str],
     now: datetime | None = None,
     policy: DiagnosticsAlertPolicy | None = None,
+    model_label: str | None = None,
 ) -> Alert:
     """:func:`for_diagnostics` for an announced file: its id, where the summary and report are, and
     why it is not linked to a version when it is not."""
@@ -664,6 +672,7 @@ def for_summarised_file(
         links=links,
         now=now,
         policy=policy,
+        model_label=model_label,
     )
     reasons = [*alert.reasons, f"Summary: {outputs[0]}; report: {outputs[1]}."]
     if model_name is None:
@@ -681,6 +690,7 @@ def for_unreadable_file(
     links: Links,
     alert_id: str,
     now: datetime | None = None,
+    model_label: str | None = None,
 ) -> Alert:
     """A diagnostics file the parser refuses. CONFIGURATION_PROBLEM, WARNING: a person must look at
     what wrote the file; nothing of Model Steward's own is broken (not a SYSTEM_ERROR) and no
@@ -696,19 +706,20 @@ def for_unreadable_file(
         now=now,
     )
     title = (
-        f"{_who(model_name, version)}: diagnostics file unreadable"
+        f"{_who(model_name, version, model_label)}: diagnostics file unreadable"
         if model_name
         else "Diagnostics file unreadable"
     )
     return alert.model_copy(
         update={
             "alert_id": alert_id,
+            "model_label": model_label,
             "severity": AlertSeverity.WARNING,
             "version": version,
             "title": title,
             "look_at": [
                 "The file where it broke (named above): whether it was written completely, and by "
-                "Lookout for Equipment; a changed file format would break every later file too."
+                "the model registry; a changed file format would break every later file too."
             ],
         }
     )

@@ -153,12 +153,18 @@ def number_table(rows: list[NumberRow]) -> list[str]:
     ]
 
 
+def model_text(alert: Alert) -> str:
+    """The model as a message names it: ``label (name)`` when it has a label, else its name."""
+    name = alert.model_name or ""
+    return f"{alert.model_label} ({name})" if alert.model_label else name
+
+
 def render_email(alert: Alert) -> tuple[str, str]:
     """(subject, plain-text body): the decision first, then why, the numbers, what to look at, links."""
     lines = [*textwrap.wrap(alert.summary, width=_WIDTH, break_long_words=False, break_on_hyphens=False), ""]
     facts = [("Outcome", f"{outcome_text(alert.kind)} ({alert.severity})")]
     if alert.model_name:
-        facts.append(("Model", alert.model_name))
+        facts.append(("Model", model_text(alert)))
     if alert.version is not None:
         active = alert.decision.active_version if alert.decision else None
         facts.append(("Version", f"{alert.version}" + (f" (active: {active})" if active is not None else "")))
@@ -290,7 +296,7 @@ def render_slack(alert: Alert) -> dict[str, Any]:
     ]
     fields = [_md(f"*Outcome*\n{outcome_text(alert.kind)}"), _md(f"*Severity*\n{emoji} {alert.severity}")]
     if alert.model_name:
-        fields.append(_md(f"*Model*\n{mrkdwn(alert.model_name, 500)}"))
+        fields.append(_md(f"*Model*\n{mrkdwn(model_text(alert), 500)}"))
     if alert.version is not None:
         version = str(alert.version)
         if alert.decision is not None and alert.decision.active_version is not None:

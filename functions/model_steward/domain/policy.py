@@ -7,11 +7,17 @@ WOULD_PROMOTE under dry run. A FAIL always blocks, so nothing that fails a rule 
 Rules and what a failure does:
 - version_status: only SUCCESS can be activated. FAILED / CANCELED -> REJECT; still running
   (IN_PROGRESS, IMPORT_IN_PROGRESS) -> HOLD.
-- scheduler_mode: a MANAGED retraining scheduler activates versions itself -> CONFLICT.
+- scheduler_mode: a retraining scheduler that activates versions itself (Lookout for Equipment
+  MANAGED, SiteWise SERVICE_MANAGED) -> CONFLICT.
 - newer_than_active: the candidate must be newer than the active version -> REJECT.
 - model_quality: below min_model_quality -> REJECT, except CANNOT_DETERMINE_QUALITY (or no
   ModelQuality at all), which follows on_cannot_determine_quality (HOLD / ACCEPT / REJECT).
 - metrics_readable: ModelMetrics / PriorModelMetrics that cannot be read -> HOLD.
+- comparable_windows: the prior metrics score another evaluation window (SiteWise gave no prior-
+  model metrics on the new version's window, so the active version's own metrics were compared)
+  -> HOLD, always: never promote on an unlike comparison. The comparison rules below then say what
+  they compared, and a regression they find is held for a person (NOT_MEASURABLE on like terms)
+  instead of rejected.
 - event_recall, mean_forewarning, unknown_events: regression beyond the policy's tolerance ->
   REJECT. For an unlabelled version (no labelled events on either side and no determinable
   quality) the two label-based rules are SKIPPED: its fate is on_cannot_determine_quality's.
@@ -39,6 +45,7 @@ from model_steward.models.decision import (
     ModelFacts,
     ModelQuality,
     Outcome,
+    PriorBasis,
     PromoteMode,
     RuleId,
     RuleOutcome,
@@ -57,6 +64,11 @@ _MAX_FINDINGS_IN_MESSAGE = 3
 
 # ---------------------------------------------------------------------------------------------
 # Rule result constructors.
+
+
+def _shown_name(model_name: str, label: str | None) -> str:
+    """How a model is named in a sentence: its label (SiteWise: model / asset) when it has one."""
+    return label or model_name
 
 
 def _pass(rule: RuleId, message: str) -> RuleResult:
@@ -102,6 +114,14 @@ class _Context:
         self.policy = policy
         self.now = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
         self.candidate = derive_metrics(version.model_metrics, source="ModelMetrics")
+        self.unlike = version.prior_basis is PriorBasis.OTHER_WINDOW
+        self.prior_name = (
+            (version.prior_description or "the active version's own metrics")
+            if self.unlike
+            else ("PriorModelMetrics")
+        )
+        # What a comparison sentence adds to say what it compared (nothing when like for like).
+        self.against = f", against {self.prior_name}" if self.unlike else ""
         self.prior = derive_metrics(version.prior_model_metrics, source="PriorModelMetrics")
         self.comparison = compare(self.candidate, self.prior)
         self.quality = version.model_quality
@@ -116,6 +136,18 @@ class _Context:
     @property
     def name(self) -> str:
         return f"version {self.version.version}"
+
+    def regression(self, rule: RuleId, message: str, look_at: str | None = None) -> RuleResult:
+        """A metric got worse: REJECT, or on an unlike comparison a HOLD for a person."""
+        if not self.unlike:
+            return _fail(rule, Severity.REJECT, message, look_at)
+        return RuleResult(
+            rule=rule,
+            outcome=RuleOutcome.NOT_MEASURABLE,
+            severity=Severity.HOLD,
+            message=f"{message.rstrip('.')}: not a like-for-like comparison, so held for a person.",
+            look_at=look_at or _unlike_look_at(self),
+        )
 
 
 def _rule_version_status(ctx: _Context) -> RuleResult:
@@ -144,17 +176,20 @@ def _rule_scheduler_mode(ctx: _Context) -> RuleResult:
     status = f" (scheduler {ctx.model.scheduler_status})" if ctx.model.scheduler_status else ""
     if mode is None:
         return _pass(rule, "The model has no retraining scheduler, so Model Steward alone decides.")
-    if mode is PromoteMode.MANUAL:
-        return _pass(rule, f"The retraining scheduler is in MANUAL promote mode{status}.")
+    if not mode.service_activates:
+        return _pass(rule, f"The retraining scheduler is in {mode} promote mode{status}.")
+    fix = (
+        "Restart the retraining scheduler with promotion CUSTOMER_MANAGED (START_RETRAINING_SCHEDULER)"
+        if mode is PromoteMode.SERVICE_MANAGED
+        else "Set the retraining scheduler's PromoteMode to MANUAL (UpdateRetrainingScheduler)"
+    )
     return _fail(
         rule,
         Severity.CONFLICT,
-        f"The retraining scheduler of {ctx.model.model_name} is in MANAGED promote mode{status}, so the "
-        "service activates versions itself; Model Steward reports and acts on nothing.",
-        look_at=(
-            "Set the retraining scheduler's PromoteMode to MANUAL (UpdateRetrainingScheduler) if Model "
-            "Steward should decide, or stop watching this model."
-        ),
+        f"The retraining scheduler of {_shown_name(ctx.model.model_name, ctx.model.label)} is in {mode} "
+        f"promote mode{status}, so the service activates versions itself; Model Steward reports and "
+        "acts on nothing.",
+        look_at=f"{fix} if Model Steward should decide, or stop watching this model.",
     )
 
 
@@ -249,12 +284,41 @@ def _rule_metrics_readable(ctx: _Context) -> RuleResult:
     return _pass(rule, "ModelMetrics and PriorModelMetrics were read without problems.")
 
 
+def _unlike_look_at(ctx: _Context) -> str:
+    active = ctx.model.active_version
+    keep = f"keep version {active}" if active is not None else "leave the model as it is"
+    return (
+        f"Compare version {ctx.version.version} with {ctx.prior_name} on the same data (its metrics file "
+        f"and evaluation results), then activate it (steward promote) or {keep}."
+    )
+
+
+def _rule_comparable_windows(ctx: _Context) -> RuleResult:
+    rule = RuleId.COMPARABLE_WINDOWS
+    v = ctx.version.version
+    if not ctx.unlike:
+        if ctx.prior.present:
+            return _pass(rule, f"The prior metrics score version {v}'s own evaluation window: like for like.")
+        return _pass(rule, "There are no prior metrics, so nothing is compared across evaluation windows.")
+    return RuleResult(
+        rule=rule,
+        outcome=RuleOutcome.NOT_MEASURABLE,
+        severity=Severity.HOLD,
+        message=(
+            f"Version {v} was compared with {ctx.prior_name}: the service gave no prior-model metrics on "
+            f"version {v}'s own evaluation window, so the comparison is not like for like and is held for "
+            "a person."
+        ),
+        look_at=_unlike_look_at(ctx),
+    )
+
+
 def _missing_side(ctx: _Context, candidate: object, prior: object, what: str) -> str:
     sides = []
     if candidate is None:
         sides.append(f"ModelMetrics of version {ctx.version.version}{_why_not(ctx.candidate)}")
     if prior is None:
-        sides.append(f"PriorModelMetrics{_why_not(ctx.prior)}")
+        sides.append(f"{ctx.prior_name}{_why_not(ctx.prior)}")
     return f"{what} is not measurable in {' or '.join(sides)}"
 
 
@@ -323,16 +387,18 @@ def _rule_event_recall(ctx: _Context) -> RuleResult:
         return _pass(
             rule,
             f"Event recall stayed at {num(cand.event_recall)} "
-            f"({cand.num_identified} of {cand.num_labeled} labelled events).",
+            f"({cand.num_identified} of {cand.num_labeled} labelled events){ctx.against}.",
         )
     if change > 0:
-        return _pass(rule, f"Event recall rose {detail} ({signed(change)}).")
+        return _pass(rule, f"Event recall rose {detail} ({signed(change)}){ctx.against}.")
     allowed = (
         f"the policy allows a drop of at most {num(limit)}" if limit > 0 else "the policy allows no drop"
     )
     if -change > limit + _EPSILON:
-        return _fail(rule, Severity.REJECT, f"Event recall fell {detail} ({signed(change)}); {allowed}.")
-    return _pass(rule, f"Event recall fell {detail} ({signed(change)}), within tolerance: {allowed}.")
+        return ctx.regression(rule, f"Event recall fell {detail} ({signed(change)}){ctx.against}; {allowed}.")
+    return _pass(
+        rule, f"Event recall fell {detail} ({signed(change)}){ctx.against}, within tolerance: {allowed}."
+    )
 
 
 def _rule_mean_forewarning(ctx: _Context) -> RuleResult:
@@ -348,11 +414,10 @@ def _rule_mean_forewarning(ctx: _Context) -> RuleResult:
     if prior.num_identified == 0 and cand.num_identified is not None and cand.num_identified > 0:
         return _pass(rule, "The prior model identified no labelled event, so forewarning cannot have shrunk.")
     if cand.num_identified == 0 and prior.mean_forewarning_seconds is not None:
-        return _fail(
+        return ctx.regression(
             rule,
-            Severity.REJECT,
             f"Version {ctx.version.version} identified no labelled event, so it gives no forewarning "
-            f"(prior model: {duration(prior.mean_forewarning_seconds)} on average); {allowed}.",
+            f"(prior model: {duration(prior.mean_forewarning_seconds)} on average{ctx.against}); {allowed}.",
         )
     if cand.mean_forewarning_seconds is None or prior.mean_forewarning_seconds is None:
         return _not_measurable(
@@ -370,16 +435,18 @@ def _rule_mean_forewarning(ctx: _Context) -> RuleResult:
     was, now = durations(before, after)
     detail = f"from {was} to {now}"
     if after == before or (after > before and was == now):
-        return _pass(rule, f"Mean forewarning is unchanged at {now} per identified event.")
+        return _pass(rule, f"Mean forewarning is unchanged at {now} per identified event{ctx.against}.")
     if after > before:
-        return _pass(rule, f"Mean forewarning grew {detail} per identified event.")
+        return _pass(rule, f"Mean forewarning grew {detail} per identified event{ctx.against}.")
     shrink_pct = (before - after) / before * 100
     if shrink_pct > limit + _EPSILON:
-        return _fail(
-            rule, Severity.REJECT, f"Mean forewarning shrank {detail} (-{num(shrink_pct, 1)}%); {allowed}."
+        return ctx.regression(
+            rule, f"Mean forewarning shrank {detail} (-{num(shrink_pct, 1)}%){ctx.against}; {allowed}."
         )
     return _pass(
-        rule, f"Mean forewarning shrank {detail} (-{num(shrink_pct, 1)}%), within tolerance: {allowed}."
+        rule,
+        f"Mean forewarning shrank {detail} (-{num(shrink_pct, 1)}%){ctx.against}, "
+        f"within tolerance: {allowed}.",
     )
 
 
@@ -399,10 +466,11 @@ def _rule_unknown_events(ctx: _Context) -> RuleResult:
         )
     increase = cand - prior
     if increase == 0:
-        return _pass(rule, f"Unknown (unlabelled) abnormal events stayed at {cand}.")
+        return _pass(rule, f"Unknown (unlabelled) abnormal events stayed at {cand}{ctx.against}.")
     if increase < 0:
         return _pass(
-            rule, f"Unknown (unlabelled) abnormal events fell from {prior} to {cand} ({increase:+d})."
+            rule,
+            f"Unknown (unlabelled) abnormal events fell from {prior} to {cand} ({increase:+d}){ctx.against}.",
         )
     pct = increase / prior * 100 if prior else None
     limits = []
@@ -414,10 +482,10 @@ def _rule_unknown_events(ctx: _Context) -> RuleResult:
     within_count = count_limit is not None and increase <= count_limit
     within_pct = pct_limit is not None and pct is not None and pct <= pct_limit + _EPSILON
     change = f"{increase:+d}, " + (f"+{num(pct, 1)}%" if pct is not None else "up from none")
-    detail = f"Unknown (unlabelled) abnormal events rose from {prior} to {cand} ({change})"
+    detail = f"Unknown (unlabelled) abnormal events rose from {prior} to {cand} ({change}){ctx.against}"
     if within_count or within_pct:
         return _pass(rule, f"{detail}, within the policy's limit of {allowed}.")
-    return _fail(rule, Severity.REJECT, f"{detail}; the policy allows at most {allowed}.")
+    return ctx.regression(rule, f"{detail}; the policy allows at most {allowed}.")
 
 
 def _rule_retraining_data_days(ctx: _Context) -> RuleResult:
@@ -478,6 +546,7 @@ _RULES = (
     _rule_newer_than_active,
     _rule_model_quality,
     _rule_metrics_readable,
+    _rule_comparable_windows,
     _rule_event_recall,
     _rule_mean_forewarning,
     _rule_unknown_events,
@@ -527,10 +596,11 @@ def _service_view(version: VersionFacts, model: ModelFacts, verdict: Outcome) ->
             f"The service promoted this version{because}, but our policy says {ours}.",
         )
     if result is AutoPromotionResult.MODEL_NOT_PROMOTED:
-        if model.promote_mode is PromoteMode.MANUAL:
+        if model.promote_mode is not None and not model.promote_mode.service_activates:
             return view(
                 Agreement.NOT_APPLICABLE,
-                f"The service did not promote this version{because}, as it never does in MANUAL mode.",
+                f"The service did not promote this version{because}, as it never does in "
+                f"{model.promote_mode} mode.",
             )
         if verdict is Outcome.PROMOTE:
             return view(
@@ -550,7 +620,7 @@ def _summary(
     verdict: Outcome,
     results: Sequence[RuleResult],
 ) -> str:
-    who = f"{version.model_name} version {version.version}"
+    who = f"{_shown_name(version.model_name, version.label or model.label)} version {version.version}"
     active = f" (active: version {model.active_version})" if model.active_version is not None else ""
     unapplied = [r.rule.value for r in results if r.outcome is not RuleOutcome.PASS]
     passed = "every rule passed" + (f" (not applied: {', '.join(unapplied)})" if unapplied else "")
@@ -566,8 +636,9 @@ def _summary(
         return f"Dry run: {who} would be promoted{active}: {passed}; nothing was changed."
     if outcome is Outcome.CONFLICT:
         would = {Outcome.PROMOTE: "promote", Outcome.HOLD: "hold", Outcome.REJECT: "reject"}[verdict]
+        shown = _shown_name(model.model_name, version.label or model.label)
         return (
-            f"Conflict: {model.model_name} has a MANAGED retraining scheduler, so the service activates "
+            f"Conflict: {shown} has a {model.promote_mode} retraining scheduler, so the service activates "
             f"versions itself; Model Steward acts on nothing for {who} (its policy would {would} it)."
         )
     if outcome is Outcome.REJECT:
@@ -593,6 +664,7 @@ def decide(version: VersionFacts, model: ModelFacts, policy: Policy, now: dateti
     look_at = [r.look_at for r in results if r.look_at and r.severity in shown]
     return Decision(
         model_name=version.model_name,
+        model_label=version.label or model.label,
         version=version.version,
         active_version=model.active_version,
         outcome=outcome,

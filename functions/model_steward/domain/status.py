@@ -8,8 +8,9 @@ exits 1 when any finding does):
 - WARNING ``held``: the newest decided version was held for a person (HELD alert).
 - WARNING ``conflict``: the newest version was not decided because the scheduler was MANAGED
   (CONFIGURATION_PROBLEM alert for one model).
-- WARNING ``managed-scheduler``: the retraining scheduler is MANAGED now, so the service activates
-  versions itself and Model Steward acts on nothing for the model (CONFIGURATION_PROBLEM).
+- WARNING ``managed-scheduler``: the retraining scheduler is MANAGED (SiteWise: SERVICE_MANAGED)
+  now, so the service activates versions itself and Model Steward acts on nothing for the model
+  (CONFIGURATION_PROBLEM).
 - WARNING ``retraining-failed``: the latest scheduled retraining FAILED (RETRAINING_FAILED);
   NOTICE when it was CANCELED (RETRAINING_CANCELED).
 - CRITICAL ``retraining-overdue``: no retraining started for longer than the scheduler's
@@ -175,6 +176,15 @@ def findings(
                 "managed-scheduler",
                 "MANAGED retraining scheduler: the service activates versions itself and Model Steward "
                 "acts on nothing; set PromoteMode MANUAL.",
+            )
+        )
+    elif model.promote_mode == "SERVICE_MANAGED":
+        found.append(
+            Finding(
+                SEVERITY[AlertKind.CONFIGURATION_PROBLEM],
+                "managed-scheduler",
+                "SERVICE_MANAGED retraining scheduler: the service activates versions itself and Model "
+                "Steward acts on nothing; restart it with promotion CUSTOMER_MANAGED.",
             )
         )
     status = model.latest_retraining_status

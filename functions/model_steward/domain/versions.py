@@ -27,7 +27,6 @@ from model_steward.models.decision import (
     Decision,
     ModelFacts,
     Outcome,
-    PromoteMode,
     RuleId,
     RuleOutcome,
     VersionFacts,
@@ -138,7 +137,8 @@ def on_choice(
     replaces = replaceable(record)
     if superseded:
         return Transition(state=VersionState.SUPERSEDED, replaces=replaces, outcome=SUPERSEDED)
-    elsewhere = facts.version == model.active_version and model.promote_mode is not PromoteMode.MANAGED
+    service_activates = model.promote_mode is not None and model.promote_mode.service_activates
+    elsewhere = facts.version == model.active_version and not service_activates
     if facts.version != candidate and elsewhere:
         return Transition(state=VersionState.DECIDED, replaces=replaces, outcome=ACTIVATED_ELSEWHERE)
     # The candidate, and versions not newer than the active one: decided, so that every record

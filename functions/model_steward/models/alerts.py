@@ -99,7 +99,7 @@ class DiagnosticsAlertPolicy(_Frozen):
 
 
 class Links(_Frozen):
-    console_url: str | None = Field(None, description="Lookout for Equipment console page of the model.")
+    console_url: str | None = Field(None, description="The model registry's console page of the model.")
     ledger: str | None = Field(
         None, description="How to see the record: a `steward history NAME` command or a console URL."
     )
@@ -109,12 +109,16 @@ class Links(_Frozen):
     def labelled(self) -> list[tuple[str, str]]:
         """(label, target) for every link present, in reading order."""
         pairs = [
-            ("Lookout for Equipment console", self.console_url),
+            (_console_label(self.console_url), self.console_url),
             ("Diagnostics report", self.report_url),
             ("Diagnostics summary", self.summary_url),
             ("Ledger record", self.ledger),
         ]
         return [(label, target) for label, target in pairs if target]
+
+
+def _console_label(url: str | None) -> str:
+    return "AWS IoT SiteWise console" if url and "/iotsitewise/" in url else "Lookout for Equipment console"
 
 
 class NumberRow(_Frozen):
@@ -132,6 +136,9 @@ class Alert(_Frozen):
     kind: AlertKind
     severity: AlertSeverity
     model_name: str | None = None
+    model_label: str | None = Field(
+        None, description="How people know the model when model_name is an id (SiteWise: model / asset)."
+    )
     version: int | None = None
     title: str = Field(description="Short: what happened to what.")
     summary: str = Field(description="One sentence, the decision first.")

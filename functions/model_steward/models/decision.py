@@ -5,10 +5,10 @@ Lookout for Equipment vocabulary (status, ModelQuality, PromoteMode) but nothing
 so another model source can fill them in.
 
 How a ``Decision`` reads:
-- ``outcome``: what to do. PROMOTE (call UpdateActiveModelVersion), WOULD_PROMOTE (dry run: the
-  rules say promote, nothing is called), HOLD (a person must decide: see ``look_at``), REJECT (do
-  not promote: see the failed rules), CONFLICT (the model's retraining scheduler is in MANAGED
-  promote mode, so the service activates versions itself: report, act on nothing).
+- ``outcome``: what to do. PROMOTE (activate the version), WOULD_PROMOTE (dry run: the rules say
+  promote, nothing is called), HOLD (a person must decide: see ``look_at``), REJECT (do not
+  promote: see the failed rules), CONFLICT (the model's retraining scheduler activates versions
+  itself, MANAGED or SERVICE_MANAGED: report, act on nothing).
 - ``policy_verdict``: what the rules alone say (PROMOTE, HOLD or REJECT), before dry run and the
   scheduler conflict are applied; under CONFLICT it is what Model Steward *would* have done.
 - ``rule_results``: every rule, always, in the order of ``RuleId``.
@@ -63,8 +63,18 @@ class SourceType(StrEnum):
 
 
 class PromoteMode(StrEnum):
+    """Who activates a retrained version: the service (Lookout for Equipment MANAGED, SiteWise
+    SERVICE_MANAGED) or the customer (MANUAL, CUSTOMER_MANAGED)."""
+
     MANAGED = "MANAGED"
     MANUAL = "MANUAL"
+    SERVICE_MANAGED = "SERVICE_MANAGED"
+    CUSTOMER_MANAGED = "CUSTOMER_MANAGED"
+
+    @property
+    def service_activates(self) -> bool:
+        """The service activates retrained versions itself (Model Steward must not)."""
+        return self in (PromoteMode.MANAGED, PromoteMode.SERVICE_MANAGED)
 
 
 class SchedulerStatus(StrEnum):
@@ -80,6 +90,16 @@ class AutoPromotionResult(StrEnum):
     RETRAINING_INTERNAL_ERROR = "RETRAINING_INTERNAL_ERROR"
     RETRAINING_CUSTOMER_ERROR = "RETRAINING_CUSTOMER_ERROR"
     RETRAINING_CANCELLED = "RETRAINING_CANCELLED"
+
+
+class PriorBasis(StrEnum):
+    """What the prior metrics of a version score."""
+
+    SAME_WINDOW = "SAME_WINDOW"
+    """The prior model on the new version's own evaluation window (Lookout's PriorModelMetrics)."""
+    OTHER_WINDOW = "OTHER_WINDOW"
+    """The active version on its own, earlier evaluation window (its own metrics file): not a
+    like-for-like comparison."""
 
 
 class ObjectLocation(BaseModel):
@@ -115,6 +135,18 @@ class VersionFacts(BaseModel):
     diagnostics_object: ObjectLocation | None = Field(
         None, description="Where the version's pointwise diagnostics file is, when the registry says."
     )
+    prior_basis: PriorBasis = Field(
+        PriorBasis.SAME_WINDOW, description="What prior_model_metrics scores (same or another window)."
+    )
+    prior_description: str | None = Field(
+        None, description="What the prior metrics are, in words, when they are not PriorModelMetrics."
+    )
+    label: str | None = Field(
+        None, description="How people know the model when model_name is an id (SiteWise: model / asset)."
+    )
+    raw: str | None = Field(
+        None, description="The registry's own answers behind these facts (JSON), kept in the ledger record."
+    )
 
 
 class ModelFacts(BaseModel):
@@ -132,6 +164,9 @@ class ModelFacts(BaseModel):
     )
     promote_mode: PromoteMode | None = Field(None, description="None: the model has no retraining scheduler.")
     scheduler_status: SchedulerStatus | None = None
+    label: str | None = Field(
+        None, description="How people know the model when model_name is an id (SiteWise: model / asset)."
+    )
 
 
 class Outcome(StrEnum):
@@ -150,6 +185,7 @@ class RuleId(StrEnum):
     NEWER_THAN_ACTIVE = "newer_than_active"
     MODEL_QUALITY = "model_quality"
     METRICS_READABLE = "metrics_readable"
+    COMPARABLE_WINDOWS = "comparable_windows"
     EVENT_RECALL = "event_recall"
     MEAN_FOREWARNING = "mean_forewarning"
     UNKNOWN_EVENTS = "unknown_events"
@@ -219,6 +255,7 @@ class Decision(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", protected_namespaces=())
 
     model_name: str
+    model_label: str | None = Field(None, description="How people know the model, when not by its name.")
     version: int
     active_version: int | None
     outcome: Outcome

@@ -45,6 +45,8 @@ class VersionLink(BaseModel):
     model_name: str
     version: int
     found_by: FoundBy
+    label: str | None = None
+    """How people know the model (SiteWise: model / asset), when the registry says."""
 
 
 class _Linked(BaseModel):

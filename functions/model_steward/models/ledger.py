@@ -109,6 +109,9 @@ class VersionRecord(BaseModel):
     revisit_at: datetime | None = None
     actor: str = Field("model-steward", description="who acted: the automation or an operator")
     note: str | None = None
+    registry_facts: str | None = Field(
+        None, description="the registry's own answers behind the facts (JSON: SiteWise's maps and payloads)"
+    )
 
 
 class AlertRecord(BaseModel):

@@ -38,6 +38,9 @@ class ModelSnapshot:
 
     model_name: str
     in_lookout: bool = True
+    """The registry knows the model (the field's name predates other registries)."""
+    label: str | None = None
+    """How people know the model when model_name is an id (SiteWise: model / asset)."""
     active_version: int | None = None
     active_since: datetime | None = None
     promote_mode: str | None = None  # None: no retraining scheduler

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -15,6 +15,7 @@ from model_steward.errors import ConfigurationError
 from model_steward.models.alerts import DiagnosticsAlertPolicy
 from model_steward.models.names import MODEL_PREFIX_PATTERN, ModelName
 from model_steward.models.policy import Policy
+from model_steward.models.sitewise import UUID_PATTERN, SiteWiseFacts, parse_unit_key
 
 
 class CommonSettings(BaseModel):
@@ -40,6 +41,49 @@ class CommonSettings(BaseModel):
         default="",
         description="the deployment's stack name: alerts name `steward ... --stack NAME` commands",
     )
+    model_registry: Literal["lookout", "sitewise", "both"] = Field(
+        alias="MODEL_REGISTRY",
+        default="lookout",
+        description="which service trains the governed models: Lookout for Equipment, SiteWise, or both",
+    )
+    sitewise_facts: str = Field(
+        alias="SITEWISE_FACTS",
+        default="",
+        description="SiteWiseFacts settings (name=value,...); empty: defaults",
+    )
+    sitewise_models: tuple[str, ...] = Field(
+        alias="SITEWISE_COMPUTATION_MODELS",
+        default=(),
+        description="the SiteWise computation models governed (ids); `*`: every anomaly-detection model; "
+        "empty: none",
+    )
+
+    @field_validator("sitewise_models", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            ids = tuple(part.strip() for part in value.split(",") if part.strip())
+            if ids == ("*",):
+                return ids
+            bad = [i for i in ids if not UUID_PATTERN.match(i)]
+            if bad:
+                raise ValueError(f"not computation model ids: {', '.join(bad)}")
+            return ids
+        return value
+
+    @property
+    def sitewise_scope(self) -> tuple[str, ...] | None:
+        """The governed computation models; None: every one (``*``)."""
+        return None if self.sitewise_models == ("*",) else self.sitewise_models
+
+    @field_validator("sitewise_facts")
+    @classmethod
+    def _facts(cls, value: str) -> str:
+        try:
+            SiteWiseFacts.parse(value)
+        except ConfigurationError as exc:
+            raise ValueError(str(exc)) from None
+        return value
 
 
 class ScopedSettings(CommonSettings):
@@ -58,9 +102,15 @@ class ScopedSettings(CommonSettings):
 
     def watches(self, model_name: str) -> bool:
         """Explicit names and the prefix add up; with neither, nothing is watched unless
-        ``WATCH_ALL_MODELS`` says every model is."""
+        ``WATCH_ALL_MODELS`` says every model is. A SiteWise unit is watched when the deployment
+        names its computation models (SITEWISE_COMPUTATION_MODELS, which its registry lists alone)
+        or watches every model."""
         if self.watch_all_models:
             return True
+        unit = parse_unit_key(model_name)
+        if unit is not None:
+            governed = self.sitewise_scope
+            return bool(self.sitewise_models) and (governed is None or unit[0] in governed)
         return model_name in self.watched_models or bool(
             self.watched_model_prefix and model_name.startswith(self.watched_model_prefix)
         )
@@ -74,6 +124,8 @@ class ScopedSettings(CommonSettings):
             parts.append(f"WatchedModels={','.join(self.watched_models)}")
         if self.watched_model_prefix:
             parts.append(f"WatchedModelPrefix={self.watched_model_prefix}")
+        if self.sitewise_models:
+            parts.append(f"SiteWiseComputationModelIds={','.join(self.sitewise_models)}")
         return (
             " and ".join(parts) or "no model (WatchedModels, WatchedModelPrefix and WatchAllModels are unset)"
         )

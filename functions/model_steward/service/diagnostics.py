@@ -45,9 +45,10 @@ from model_steward.domain.diagnostics import (
 )
 from model_steward.domain.links import ledger_command, s3_object_console
 from model_steward.domain.report import render_report
+from model_steward.domain.sensor_names import relabelled, sensor_names
 from model_steward.errors import ConflictError, InvalidInputError, NotFoundError, StewardError, TransientError
 from model_steward.models.alerts import Alert, AlertSeverity, DiagnosticsAlertPolicy, Links
-from model_steward.models.decision import ObjectLocation
+from model_steward.models.decision import ObjectLocation, VersionFacts
 from model_steward.models.diagnostics import DiagnosticsSummary
 from model_steward.models.diagnostics_files import (
     REPORT_CONTENT_TYPE,
@@ -104,12 +105,13 @@ class DiagnosticsService:
         return {"files": [o.model_dump(mode="json", exclude_none=True) for o in outcomes]}
 
     # ---------------------------------------------------------------------------------- linking
-    def _confirmed(self, model_name: str, version: int, source: ObjectLocation) -> bool:
+    def _confirmed(self, model_name: str, version: int, source: ObjectLocation) -> VersionFacts | None:
+        """The version's facts when its diagnostics object is ``source``."""
         try:
             facts = self.registry.describe_version(model_name, version)
         except (NotFoundError, InvalidInputError):
-            return False
-        return facts.diagnostics_object == source
+            return None
+        return facts if facts.diagnostics_object == source else None
 
     def _candidate_models(self, source: ObjectLocation) -> list[str]:
         """Models whose diagnostics output goes to this bucket and a prefix of this key; the models
@@ -143,8 +145,10 @@ class DiagnosticsService:
         source = ObjectLocation(bucket=bucket, key=key)
         hint = self.registry.diagnostics_hint(key)
         try:
-            if hint is not None and self._confirmed(hint.model_name, hint.version, source):
-                return VersionLink(model_name=hint.model_name, version=hint.version, found_by="key"), None
+            confirmed = self._confirmed(hint.model_name, hint.version, source) if hint is not None else None
+            if hint is not None and confirmed is not None:
+                link = VersionLink(model_name=hint.model_name, version=hint.version, found_by="key")
+                return link.model_copy(update={"label": confirmed.label}), None
             budget = SEARCH_DESCRIBE_BUDGET
             for model_name in self._candidate_models(source):
                 for version in self._versions_to_try(model_name, hint.version if hint else None):
@@ -154,8 +158,10 @@ class DiagnosticsService:
                             "candidate versions searched"
                         )
                     budget -= 1
-                    if self._confirmed(model_name, version, source):
-                        return VersionLink(model_name=model_name, version=version, found_by="search"), None
+                    facts = self._confirmed(model_name, version, source)
+                    if facts is not None:
+                        link = VersionLink(model_name=model_name, version=version, found_by="search")
+                        return link.model_copy(update={"label": facts.label}), None
         except TransientError:
             raise
         except StewardError as exc:
@@ -182,11 +188,24 @@ class DiagnosticsService:
             result = read_diagnostics(stream)
             return result, stream.bytes_read, time.perf_counter() - began
 
+    def _shown(self, summary: DiagnosticsSummary) -> DiagnosticsSummary:
+        """The summary as the report and the alert show it: sensors by the names the registry resolves."""
+        try:
+            labels = self.registry.sensor_labels(sensor_names(summary))
+        except TransientError:
+            raise
+        except StewardError as exc:  # names are a courtesy: the summary stands without them
+            logger.warning("sensor names not resolved", extra={"error": str(exc)})
+            labels = {}
+        return relabelled(summary, labels)
+
     def _write_outputs(
         self,
         ref: ObjectRef,
         link: VersionLink | None,
         summary: DiagnosticsSummary,
+        *,
+        shown: DiagnosticsSummary,
         series: ScoreSeries,
         links: Links,
     ) -> None:
@@ -194,13 +213,14 @@ class DiagnosticsService:
         self.store.put_text(
             ref.bucket, summary_key, summary.model_dump_json(indent=2), content_type=SUMMARY_CONTENT_TYPE
         )
-        title = f"{link.model_name} v{link.version} diagnostics" if link else "Diagnostics (no model version)"
+        who = link.label or link.model_name if link else None
+        title = f"{who} v{link.version} diagnostics" if link else "Diagnostics (no model version)"
         report = render_report(
-            summary,
+            shown,
             title=title,
             source_uri=ref.uri,
             series=series,
-            model_name=link.model_name if link else None,
+            model_name=who,
             model_version=link.version if link else None,
             console_url=links.console_url,
             history_command=links.ledger,
@@ -247,6 +267,7 @@ class DiagnosticsService:
             "links": links,
             "alert_id": alert_id,
             "now": now,
+            "model_label": link.label if link else None,
         }
         alert: Alert
         elapsed: float | None = None
@@ -269,9 +290,10 @@ class DiagnosticsService:
         else:
             summary = result.summary.linked_to(link.model_name, link.version) if link else result.summary
             elapsed = round(seconds, 3)
-            self._write_outputs(ref, link, summary, result.series, links)
+            shown = self._shown(summary)
+            self._write_outputs(ref, link, summary, shown=shown, series=result.series, links=links)
             alert = alerts.for_summarised_file(
-                summary, outputs=(summary_uri, report_uri), policy=self.alert_policy, **shaped
+                shown, outputs=(summary_uri, report_uri), policy=self.alert_policy, **shaped
             )
             specific = {
                 "status": FileStatus.SUMMARISED,

@@ -405,6 +405,7 @@ class ModelEvaluator:
             policy_fingerprint=decision.policy_fingerprint if decision else None,
             failed_reason=facts.failed_reason,
             service_auto_promotion=facts.auto_promotion_result.value if facts.auto_promotion_result else None,
+            registry_facts=facts.raw,
             first_seen_at=existing.first_seen_at if existing else self.now,
             updated_at=self.now,
             decided_at=self.now if decision else None,

@@ -44,6 +44,7 @@ class ModelStatus:
         level = highest(self.findings)
         return {
             "model_name": snap.model_name,
+            "label": snap.label,
             "in_lookout": snap.in_lookout,
             "active_version": snap.active_version,
             "active_since": snap.active_since,

@@ -1,0 +1,96 @@
+"""SiteWise watch/evaluate cost, through the local stack (prints figures; asserts nothing).
+
+Seeds the SiteWise emulator with N units (computation models applied to assets, version 1 active,
+CUSTOMER_MANAGED schedulers), lets Model Steward see them once, then measures:
+
+- idle: nothing changed since the last tick (SiteWise has no cheap fleet listing: each unit costs
+  one ListExecutions and one execution summary, each model one ListComputationModelResolveToResources);
+- 10 % retrained: a tenth of the units finished a retraining that is better on like terms;
+- full sweep: the daily sweep that queues every unit.
+
+Each figure covers the watch invocation and draining the evaluate queue as Lambda would.
+Usage: python -m benchmarks.sitewise_bench [--units 200] [--assets-per-model 10] [--retrained-pct 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import math
+import time
+from collections import Counter
+
+from emulators.samples import metrics_json
+from emulators.stack import LocalStack
+
+GOOD = metrics_json(num_labeled=8, num_identified=7, unknown=4)
+PRIOR = metrics_json(num_labeled=8, num_identified=6, unknown=4)
+POLICY = {"version": 1, "prefixes": {"sw-": {"min_model_quality": "CANNOT_DETERMINE_QUALITY"}}}
+
+
+def measure(stack: LocalStack, kind: str) -> tuple[float, Counter[str], int]:
+    stack.sitewise.reset_calls()
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()):  # the functions' JSON logs and EMF metrics
+        stack.invoke("WatchFunction", {"kind": kind})
+        drained = stack.drain("EvaluateFunction")
+    elapsed = time.perf_counter() - started
+    return elapsed, Counter(call.operation for call in stack.sitewise.calls), drained.delivered
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=200)
+    parser.add_argument("--assets-per-model", type=int, default=10)
+    parser.add_argument("--retrained-pct", type=float, default=10.0)
+    args = parser.parse_args()
+    n = args.units
+    parameters = {
+        "ModelRegistry": "sitewise",
+        "WatchAllModels": "true",
+        "DiagnosticsSource": "stack-bucket",
+        "DryRun": "false",
+        "PolicyCooldownHours": "0",
+        "PolicyParameterName": "/bench/policy",
+    }
+    with LocalStack(parameters) as stack:
+        stack.client("ssm").put_parameter(Name="/bench/policy", Type="String", Value=json.dumps(POLICY))
+        bucket = stack.outputs["DiagnosticsBucketName"]
+        keys = []
+        with contextlib.redirect_stdout(io.StringIO()):
+            for i in range(n):
+                model = f"Anomaly model {i // args.assets_per_model:03d}"
+                key = stack.sitewise.seed_unit(model, f"Asset {i:05d}", bucket=bucket)
+                stack.sitewise.train(key, metrics=PRIOR, activate=True)
+                keys.append(key)
+        first = measure(stack, "tick")
+        idle = measure(stack, "tick")
+        retrained = math.ceil(n * args.retrained_pct / 100)
+        with contextlib.redirect_stdout(io.StringIO()):
+            for key in keys[:retrained]:
+                version = stack.sitewise.start_retraining(key)
+                stack.sitewise.finish_retraining(key, version, metrics=GOOD)
+        changed = measure(stack, "tick")
+        sweep = measure(stack, "full-sweep")
+        promoted = sum(stack.sitewise.active_version(key) == 2 for key in keys[:retrained])
+
+    models = math.ceil(n / args.assets_per_model)
+    print(f"{n} units ({models} computation models x {args.assets_per_model} assets)")
+    for label, (seconds, calls, evaluated) in (
+        ("first sight", first),
+        ("idle tick", idle),
+        (f"{args.retrained_pct:g} % retrained", changed),
+        ("full sweep", sweep),
+    ):
+        total = sum(calls.values())
+        detail = ", ".join(f"{op} {count}" for op, count in calls.most_common())
+        print(
+            f"  {label:<15} {seconds:6.2f} s  {total:>6} SiteWise calls  {evaluated:>4} evaluated  ({detail})"
+        )
+    print(f"  promoted {promoted} of {retrained} retrained units")
+
+
+if __name__ == "__main__":
+    main()

@@ -60,7 +60,7 @@ def test_each_failed_record_is_logged_with_its_message_id_and_reason(
     assert "ThrottlingException: Rate exceeded" in throttled.error  # type: ignore[attr-defined]
     assert throttled.exc_info is not None  # the traceback is logged too
     assert late.levelname == "INFO"
-    assert late.getMessage().startswith("record not started for lack of time")
+    assert late.getMessage().startswith("record stopped for lack of time")
 
 
 def test_a_batch_where_every_record_failed_is_reported_not_raised(caplog: pytest.LogCaptureFixture) -> None:

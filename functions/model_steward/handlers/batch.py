@@ -1,10 +1,11 @@
 """SQS batches with partial failures, where a failed record is never silent.
 
 Powertools' BatchProcessor reports each failed record to SQS (``batchItemFailures``) but logs
-nothing about why. This one logs every failure with the message id and the reason (a record not
-started for lack of time at INFO: the queue delivers it again; anything else at ERROR, with its
-traceback), and reports a batch whose every record failed like any other partial failure instead
-of raising, so records not reached before the timeout come back without failing the invocation.
+nothing about why. This one logs every failure with the message id and the reason (a record
+stopped for lack of time, not started or cut short before a call that could not end in time, at
+INFO: the queue delivers it again; anything else at ERROR, with its traceback), and reports a
+batch whose every record failed like any other partial failure instead of raising, so records not
+reached before the timeout come back without failing the invocation.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ class LoggedBatchProcessor(BatchProcessor):
             "error": str(error),
         }
         if isinstance(error, OutOfTime):
-            logger.info("record not started for lack of time; the queue delivers it again", extra=details)
+            logger.info("record stopped for lack of time; the queue delivers it again", extra=details)
         else:
             logger.error("record failed; the queue delivers it again", extra=details, exc_info=error)
         return super().failure_handler(record, exception)

@@ -1,7 +1,8 @@
 """What moto's CloudFormation leaves out, applied through the service APIs moto does implement.
 
 moto's CloudFormation cannot create some resource types (subscriptions, alarms, schedules, invoke
-configurations, topic, queue and bucket policies) and ignores a bucket's ``NotificationConfiguration``.
+configurations, topic, queue, event bus and bucket policies) and ignores a bucket's
+``NotificationConfiguration``.
 After the stack exists, each of these is created with the matching API call, its properties
 resolved against the deployed resources, so the local wiring stays the template's.
 
@@ -90,6 +91,10 @@ class Resolver:
                 return f"arn:aws:cloudwatch:{region}:{account}:alarm:{physical}"
             if kind == "AWS::Events::Rule":
                 return f"arn:aws:events:{region}:{account}:rule/{physical.rsplit('/', 1)[-1]}"
+            if kind == "AWS::Events::EventBus":
+                return f"arn:aws:events:{region}:{account}:event-bus/{physical.rsplit('/', 1)[-1]}"
+        if attribute == "Name" and kind == "AWS::Events::EventBus":
+            return physical.rsplit("/", 1)[-1]
         if attribute == "QueueName" and kind == "AWS::SQS::Queue":
             return physical.rsplit("/", 1)[1]
         if attribute == "TopicName" and kind == "AWS::SNS::Topic":
@@ -174,6 +179,14 @@ def _queue_policy(stack: LocalStack, resolver: Resolver, name: str, props: Mappi
         stack.client("sqs").set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": document})
 
 
+def _event_bus_policy(stack: LocalStack, resolver: Resolver, name: str, props: Mapping[str, Any]) -> None:
+    statement = {**resolver.resolve(props["Statement"]), "Sid": resolver.resolve(props["StatementId"])}
+    bus = str(resolver.resolve(props.get("EventBusName", "default"))).rsplit("/", 1)[-1]
+    stack.client("events").put_permission(
+        EventBusName=bus, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    )
+
+
 APPLIERS: dict[str, Applier] = {
     "AWS::SNS::TopicPolicy": _topic_policy,
     "AWS::SQS::QueuePolicy": _queue_policy,
@@ -182,6 +195,7 @@ APPLIERS: dict[str, Applier] = {
     "AWS::CloudWatch::Dashboard": _dashboard,
     "AWS::Scheduler::Schedule": _schedule,
     "AWS::Lambda::EventInvokeConfig": _invoke_config,
+    "AWS::Events::EventBusPolicy": _event_bus_policy,
 }
 
 
@@ -210,6 +224,9 @@ def complete(stack: LocalStack, resources: Mapping[str, Any]) -> dict[str, str]:
     """Apply what moto's CloudFormation skipped; returns what is still not emulated (id -> type)."""
     resolver = Resolver(stack)
     still_missing = {}
+    for name, body in resources.items():  # moto's CloudFormation gives an event bus no physical id
+        if body["Type"] == "AWS::Events::EventBus" and not stack.resources.get(name, "x"):
+            stack.resources[name] = str(resolver.resolve(body["Properties"]["Name"]))
     for name, body in resources.items():
         kind, props = body["Type"], body.get("Properties", {})
         if kind == "AWS::S3::Bucket" and name in stack.resources:

@@ -8,7 +8,8 @@
 5. a diagnostics file arrives and its summary and report are written;
 6. the messages e-mail and Slack would receive are written out, and the ledger is exported with
    `steward ledger export`;
-7. `steward status` and `steward history` show what an operator sees.
+7. `steward status` and `steward history` show what an operator sees;
+8. two deployments in two accounts: staging approves, production imports, decides and activates.
 
 Everything lands under demo-output/ (or the folder given with --out); the functions' structured
 logs and metrics go to functions.log, one JSON object a line.
@@ -26,7 +27,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from emulators import demo_diagnostics, demo_sitewise
+from emulators import demo_diagnostics, demo_imports, demo_sitewise
 from emulators.samples import metrics_json, unlabelled_metrics_json
 from emulators.stack import LocalStack
 from model_steward import cli
@@ -330,6 +331,9 @@ def main() -> int:
 
         heading("7. What the operator sees")
         show_commands(stack, out)
+
+    heading("8. Two accounts: staging approves, production imports, decides and activates")
+    demo_imports.run(out / "cross-account", lambda: quiet(log), say)
 
     (out / "functions.log").write_text(log.getvalue())
     heading(f"Done in {time.perf_counter() - started:.1f} s; everything is under {short_path(out)}")

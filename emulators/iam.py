@@ -15,6 +15,10 @@ resource ARN and the IAM action AWS checks for each request of the services the 
 * SSM Parameter Store: the parameter; Secrets Manager: the secret (its full ARN).
 * SQS: the queue (moto's own); a batch call is its single action (``SendMessageBatch`` is
   ``sqs:SendMessage``).
+* EventBridge PutEvents: each entry is ``events:PutEvents`` on its event bus (the default bus of
+  the caller's account when it names none), with the bus's resource policy. A bus of another
+  account needs both the caller's policies and the bus policy to allow it, as AWS evaluates a
+  cross-account request; other EventBridge calls keep moto's default.
 * S3 is moto's own (bucket and object ARNs); other services keep moto's default.
 
 :class:`LookoutAuthoriser` does the same for the Lookout for Equipment emulator: it identifies the
@@ -35,7 +39,7 @@ from __future__ import annotations
 import json
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -46,7 +50,7 @@ from moto.iam.access_control import IAMPolicy, IAMRequest, PermissionResult
 from werkzeug.exceptions import HTTPException
 
 from emulators.lookout.protocol import ServiceError
-from emulators.lookout.service import SignedRequest
+from emulators.lookout.service import Identity, SignedRequest
 
 OPERATOR_USER = "local-stack-operator"
 _OPERATOR_POLICY = {
@@ -98,7 +102,7 @@ def store_inline_policies_as_text(account_id: str) -> None:
 
 def trusts_lambda(role: Mapping[str, Any]) -> bool:
     """Whether a role (as IAM GetRole describes it) lets the Lambda service assume it."""
-    from emulators.permissions import Caller, Decision, evaluate
+    from emulators.iam_policy import Caller, Decision, evaluate
 
     trust = role["AssumeRolePolicyDocument"]
     document = json.loads(trust) if isinstance(trust, str) else trust
@@ -128,12 +132,14 @@ def set_enforcement(moto_url: str, *, on: bool) -> None:
 @dataclass(frozen=True)
 class Check:
     """One authorisation AWS makes for a request: an IAM action on a resource, in a context, and
-    the resource's own policy when it has one (topic, queue)."""
+    the resource's own policy when it has one (topic, queue, event bus). ``cross_account``: the
+    resource is another account's, so its policy must allow the request too."""
 
     action: str
     resource: str
     context: Mapping[str, str] | None = None
     resource_policy: Mapping[str, Any] | None = None
+    cross_account: bool = False
 
 
 def allowed(policies: Sequence[Any], check: Check) -> bool:
@@ -151,6 +157,7 @@ def allowed(policies: Sequence[Any], check: Check) -> bool:
 
 NOT_ALLOWED = "because no identity-based policy allows the {action} action"
 DENIED_BY_RESOURCE = "with an explicit deny in a resource-based policy"
+NOT_ALLOWED_BY_RESOURCE = "because no resource-based policy allows the {action} action"
 
 
 def denial_message(caller_arn: str, check: Check, reason: str = NOT_ALLOWED) -> str:
@@ -173,11 +180,14 @@ class _Signed(IAMRequest):
 
     def refusal(self, policies: Sequence[Any], check: Check) -> str | None:
         """Why the check fails (None when it passes): identity policies, then the resource policy
-        (same account: either may allow, an explicit deny wins)."""
+        (same account: either may allow; another account's resource: both must; an explicit deny
+        wins)."""
         by_identity = allowed(policies, check)
         if check.resource_policy is None:
+            if check.cross_account:
+                return NOT_ALLOWED_BY_RESOURCE if by_identity else NOT_ALLOWED
             return None if by_identity else NOT_ALLOWED
-        from emulators.permissions import Caller, Decision, evaluate
+        from emulators.iam_policy import Caller, Decision, evaluate
 
         context = {
             "aws:SecureTransport": "true",
@@ -186,10 +196,14 @@ class _Signed(IAMRequest):
             "aws:PrincipalIsAWSService": "false",
             **(check.context or {}),
         }
-        caller = Caller(arn=self.principal_arn())
+        caller = Caller(arn=self.principal_arn(), account=self.account_id)
         decision = evaluate([check.resource_policy], check.action, check.resource, context, caller=caller)
         if decision == Decision.DENY:
             return DENIED_BY_RESOURCE
+        if check.cross_account:
+            if not by_identity:
+                return NOT_ALLOWED
+            return None if decision == Decision.ALLOW else NOT_ALLOWED_BY_RESOURCE
         return None if by_identity or decision == Decision.ALLOW else NOT_ALLOWED
 
     def policies(self) -> list[Any]:
@@ -313,6 +327,34 @@ def _secretsmanager(response: Any) -> list[Check]:
     return [Check(f"secretsmanager:{operation}", arn)]
 
 
+def _events(response: Any) -> list[Check]:
+    from moto.events.models import events_backends
+
+    operation = response._get_action()
+    if operation != "PutEvents":
+        return [Check(f"events:{operation}", "*")]
+    checks = []
+    for entry in response._get_param("Entries") or []:
+        bus = entry.get("EventBusName") or "default"
+        arn = bus if bus.startswith("arn:") else _arn(response, "events", f"event-bus/{bus}")
+        account, region, name = arn.split(":")[4], arn.split(":")[3], arn.split("/", 1)[-1]
+        found = events_backends[account][region].event_buses.get(name) if account.isdigit() else None
+        policy = found.policy if found is not None else None
+        checks.append(
+            Check(
+                "events:PutEvents",
+                arn,
+                {
+                    "events:source": str(entry.get("Source", "")),
+                    "events:detail-type": str(entry.get("DetailType", "")),
+                },
+                resource_policy=json.loads(policy) if policy else None,
+                cross_account=account != response.current_account,
+            )
+        )
+    return checks
+
+
 _SQS_BATCH = {
     "SendMessageBatch": "SendMessage",
     "DeleteMessageBatch": "DeleteMessage",
@@ -373,6 +415,7 @@ def _sqs_denial(caller_arn: str, check: Check, reason: str) -> HTTPException:
 
 def _response_classes() -> dict[type, tuple[Rule, Denial]]:
     from moto.dynamodb.responses import DynamoHandler
+    from moto.events.responses import EventsHandler
     from moto.secretsmanager.responses import SecretsManagerResponse
     from moto.sns.responses import SNSResponse
     from moto.sqs.responses import SQSResponse
@@ -384,6 +427,7 @@ def _response_classes() -> dict[type, tuple[Rule, Denial]]:
         SimpleSystemManagerResponse: (_ssm, _json_denial("AccessDeniedException")),
         SecretsManagerResponse: (_secretsmanager, _json_denial("AccessDeniedException")),
         SQSResponse: (_sqs, _sqs_denial),
+        EventsHandler: (_events, _json_denial("AccessDeniedException")),
     }
 
 
@@ -434,30 +478,41 @@ class ResourceAuthorisation:
 
 
 # ------------------------------------------------------------------------------------ Lookout
+@dataclass(frozen=True)
+class _SignedIdentity(Identity):
+    """An identity with the verified request it came from (whose policies authorise it)."""
+
+    signed: _Signed | None = field(default=None, compare=False, repr=False)
+
+
 class LookoutAuthoriser:
     """Authorises Lookout for Equipment emulator requests against moto's IAM (same process).
 
-    Returns when the SigV4 signature is valid and the caller's policies allow ``action`` on every
-    resource; otherwise raises the service's error: ``UnrecognizedClientException`` (an access key
-    moto does not know), ``InvalidSignatureException`` or ``AccessDeniedException`` (HTTP 400, as
-    the service's API reference lists it).
+    :meth:`identify` finds the caller's account from the request's access key (an IAM user's, or an
+    assumed role's: a role in another account acts in that account, as in AWS) and verifies the
+    SigV4 signature; :meth:`authorise` evaluates the caller's policies with moto's evaluation;
+    :meth:`pass_role` checks ``iam:PassRole`` (to ``lookoutequipment.amazonaws.com``) and that the
+    role exists. Refusals are the service's errors: ``UnrecognizedClientException`` (an access key
+    moto does not know), ``InvalidSignatureException``, ``AccessDeniedException`` (HTTP 400, as the
+    service's API reference lists it), ``ValidationException`` for a role that does not exist.
     """
 
-    def __init__(self, account_id: str) -> None:
-        self.account_id = account_id
+    def identify(self, request: SignedRequest) -> Identity:
+        from moto.iam.models import get_account_id_from
 
-    def authorise(self, request: SignedRequest, action: str, resources: Sequence[str]) -> None:
         if "Authorization" not in request.headers:
             raise ServiceError("MissingAuthenticationTokenException", "Missing Authentication Token")
+        credential = str(request.headers["Authorization"]).split("Credential=", 1)[-1].split("/", 1)[0]
+        account_id = get_account_id_from(credential)
         try:
             signed = _Signed(
-                account_id=self.account_id,
+                account_id=account_id,
                 method=request.method,
                 path=request.path,
                 data={},
                 body=request.body,
                 headers=request.headers,
-                action=action.split(":", 1)[1],
+                action="Identify",
             )
         except HTTPException as exc:
             raise ServiceError(
@@ -470,8 +525,30 @@ class LookoutAuthoriser:
                 "InvalidSignatureException",
                 "The request signature we calculated does not match the signature you provided.",
             ) from exc
-        policies = signed.policies()
+        return _SignedIdentity(account_id, signed.caller_arn(), signed.principal_arn(), signed=signed)
+
+    @staticmethod
+    def _policies(identity: Identity) -> list[Any]:
+        signed = identity.signed if isinstance(identity, _SignedIdentity) else None
+        return signed.policies() if signed is not None else []
+
+    def authorise(self, identity: Identity, action: str, resources: Sequence[str]) -> None:
+        policies = self._policies(identity)
         for resource in resources:
             check = Check(action, resource)
             if not allowed(policies, check):
-                raise ServiceError("AccessDeniedException", denial_message(signed.caller_arn(), check))
+                raise ServiceError("AccessDeniedException", denial_message(identity.arn, check))
+
+    def pass_role(self, identity: Identity, role_arn: str) -> None:
+        from moto.iam.models import iam_backends
+
+        check = Check("iam:PassRole", role_arn, {"iam:PassedToService": "lookoutequipment.amazonaws.com"})
+        if not allowed(self._policies(identity), check):
+            raise ServiceError("AccessDeniedException", denial_message(identity.arn, check))
+        role_account = role_arn.split(":")[4]
+        roles = iam_backends[role_account]["aws"].roles.values() if role_account.isdigit() else []
+        if not any(role.arn == role_arn for role in roles):
+            raise ServiceError(
+                "ValidationException",
+                f"The role {role_arn} does not exist or Amazon Lookout for Equipment cannot assume it.",
+            )

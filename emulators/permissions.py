@@ -31,8 +31,16 @@ service principal needs that resource policy to allow it.
 .. [DDB] https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.howitworks.html
 .. [CW] https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html
 
+Cross-account promotion (:func:`cross_account_findings`) is checked on two deployments of the
+template, a source (staging) and a target (production) in two accounts
+(:data:`CROSS_ACCOUNT_SETS`): each source function that sends approvals may put them on the target's
+bus, and the bus policy lets it (a cross-account request needs both); the target's rule matches the
+source account; the import function may import into the mapped models and datasets only and pass
+the named role to Lookout for Equipment only; and the resource policy ``steward share`` attaches
+to a source model lets the target's import function import it.
+
 ``python -m emulators.permissions [TEMPLATE]`` prints the findings for the standard parameter sets
-(:data:`PARAMETER_SETS`) and exits 1 when there is any.
+(:data:`PARAMETER_SETS`, :data:`CROSS_ACCOUNT_SETS`) and exits 1 when there is any.
 """
 
 from __future__ import annotations
@@ -43,13 +51,35 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from emulators import cfn
+from emulators.iam_policy import (
+    Caller,
+    Decision,
+    as_list,
+    evaluate,
+    principal_matches,
+    statement_applies,
+    wildcard_match,
+)
+
+__all__ = [
+    "CROSS_ACCOUNT_SETS",
+    "PARAMETER_SETS",
+    "Caller",
+    "Decision",
+    "DeployedTemplate",
+    "cross_account_findings",
+    "deployments",
+    "encrypted_writes",
+    "evaluate",
+    "kms_findings",
+    "wildcard_match",
+]
 
 ACCOUNT_ID = "123456789012"
 REGION = "eu-west-1"
@@ -109,13 +139,23 @@ _NAME_PROPERTY = {
     "AWS::Events::Rule": "Name",
     "AWS::Scheduler::Schedule": "Name",
     "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
+    "AWS::Events::EventBus": "Name",
 }
 
 
 class DeployedTemplate:
     """The transformed template for one parameter set, every intrinsic function evaluated."""
 
-    def __init__(self, source: Mapping[str, Any], overrides: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        source: Mapping[str, Any],
+        overrides: Mapping[str, str] | None = None,
+        *,
+        account_id: str = ACCOUNT_ID,
+        stack_name: str = STACK_NAME,
+    ) -> None:
+        self.account_id = account_id
+        self.stack_name = stack_name
         declared = source.get("Parameters", {})
         self.parameters = cfn.parameter_values(
             source, {name: value for name, value in (overrides or {}).items() if name in declared}
@@ -136,8 +176,8 @@ class DeployedTemplate:
         }
 
     @classmethod
-    def load(cls, path: Path, overrides: Mapping[str, str] | None = None) -> DeployedTemplate:
-        return cls(cfn.load_template(path), overrides)
+    def load(cls, path: Path, overrides: Mapping[str, str] | None = None, **where: str) -> DeployedTemplate:
+        return cls(cfn.load_template(path), overrides, **where)
 
     def of_type(self, kind: str) -> dict[str, Resource]:
         return {name: r for name, r in self.resources.items() if r.type == kind}
@@ -147,16 +187,16 @@ class DeployedTemplate:
         """The physical name: the one the template gives, else one as CloudFormation makes it."""
         prop = _NAME_PROPERTY.get(self._types[logical_id])
         given = self._raw_properties[logical_id].get(prop) if prop else None
-        return str(self.resolve(given)) if given is not None else f"{STACK_NAME}-{logical_id}-GENERATED"
+        return str(self.resolve(given)) if given is not None else f"{self.stack_name}-{logical_id}-GENERATED"
 
     def ref(self, logical_id: str) -> str:
         if logical_id in self.parameters:
             return self.parameters[logical_id]
         pseudo = {
-            "AWS::AccountId": ACCOUNT_ID,
+            "AWS::AccountId": self.account_id,
             "AWS::Region": REGION,
             "AWS::Partition": PARTITION,
-            "AWS::StackName": STACK_NAME,
+            "AWS::StackName": self.stack_name,
             "AWS::URLSuffix": "amazonaws.com",
         }
         if logical_id in pseudo:
@@ -165,11 +205,12 @@ class DeployedTemplate:
         if kind in ("AWS::SNS::Topic", "AWS::IAM::ManagedPolicy"):
             return self.get_att(logical_id, "Arn")
         if kind == "AWS::SQS::Queue":
-            return f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT_ID}/{self.name(logical_id)}"
+            return f"https://sqs.{REGION}.amazonaws.com/{self.account_id}/{self.name(logical_id)}"
         return self.name(logical_id)
 
     def get_att(self, logical_id: str, attribute: str) -> str:
         kind, name = self._types[logical_id], self.name(logical_id)
+        account = self.account_id
         if attribute in ("QueueName", "TopicName", "KeyId", "RoleId", "Name"):
             return name
         if attribute == "QueueUrl":
@@ -177,17 +218,18 @@ class DeployedTemplate:
         if attribute != "Arn":
             raise cfn.TemplateError(f"Fn::GetAtt {logical_id}.{attribute} is not resolvable statically")
         arns = {
-            "AWS::SNS::Topic": f"arn:aws:sns:{REGION}:{ACCOUNT_ID}:{name}",
-            "AWS::SQS::Queue": f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{name}",
-            "AWS::KMS::Key": f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/{name}",
-            "AWS::IAM::Role": f"arn:aws:iam::{ACCOUNT_ID}:role/{name}",
-            "AWS::IAM::ManagedPolicy": f"arn:aws:iam::{ACCOUNT_ID}:policy/{name}",
-            "AWS::Lambda::Function": f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{name}",
-            "AWS::DynamoDB::Table": f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/{name}",
+            "AWS::SNS::Topic": f"arn:aws:sns:{REGION}:{account}:{name}",
+            "AWS::SQS::Queue": f"arn:aws:sqs:{REGION}:{account}:{name}",
+            "AWS::KMS::Key": f"arn:aws:kms:{REGION}:{account}:key/{name}",
+            "AWS::IAM::Role": f"arn:aws:iam::{account}:role/{name}",
+            "AWS::IAM::ManagedPolicy": f"arn:aws:iam::{account}:policy/{name}",
+            "AWS::Lambda::Function": f"arn:aws:lambda:{REGION}:{account}:function:{name}",
+            "AWS::DynamoDB::Table": f"arn:aws:dynamodb:{REGION}:{account}:table/{name}",
             "AWS::S3::Bucket": f"arn:aws:s3:::{name}",
-            "AWS::CloudWatch::Alarm": f"arn:aws:cloudwatch:{REGION}:{ACCOUNT_ID}:alarm:{name}",
-            "AWS::Events::Rule": f"arn:aws:events:{REGION}:{ACCOUNT_ID}:rule/{name}",
-            "AWS::Scheduler::Schedule": f"arn:aws:scheduler:{REGION}:{ACCOUNT_ID}:schedule/default/{name}",
+            "AWS::CloudWatch::Alarm": f"arn:aws:cloudwatch:{REGION}:{account}:alarm:{name}",
+            "AWS::Events::Rule": f"arn:aws:events:{REGION}:{account}:rule/{name}",
+            "AWS::Scheduler::Schedule": f"arn:aws:scheduler:{REGION}:{account}:schedule/default/{name}",
+            "AWS::Events::EventBus": f"arn:aws:events:{REGION}:{account}:event-bus/{name}",
         }
         if kind not in arns:
             raise cfn.TemplateError(f"Fn::GetAtt {logical_id}.Arn ({kind}) is not resolvable statically")
@@ -201,7 +243,9 @@ class DeployedTemplate:
         if key.startswith("arn:"):
             return key
         key_ids = {self.name(n): n for n in self.of_type("AWS::KMS::Key")}
-        return self.arn(key_ids[key]) if key in key_ids else f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/{key}"
+        return (
+            self.arn(key_ids[key]) if key in key_ids else f"arn:aws:kms:{REGION}:{self.account_id}:key/{key}"
+        )
 
     # ---------------------------------------------------------------- intrinsic functions
     def resolve(self, node: Any) -> Any:
@@ -285,79 +329,11 @@ def _region(region: str) -> Iterator[None]:
 
 
 # ------------------------------------------------------------------------------------ evaluation
-class Decision(Enum):
-    ALLOW = "allow"
-    DENY = "deny"
-    NONE = "not allowed"
-
-
 @dataclass(frozen=True)
 class Role:
     logical_id: str
     arn: str
     documents: tuple[Mapping[str, Any], ...]
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who makes a request: a role (by ARN) or an AWS service principal."""
-
-    arn: str = ""
-    service: str = ""
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-def wildcard_match(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
-    """IAM's ``*`` (any run of characters, ``/`` and ``:`` included) and ``?`` (one character)."""
-    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.fullmatch(regex, value, re.IGNORECASE if ignore_case else 0) is not None
-
-
-_STRING_OPERATORS: dict[str, Callable[[str, str], bool]] = {
-    "StringEquals": lambda expected, actual: actual == expected,
-    "StringLike": wildcard_match,
-    "ArnEquals": lambda expected, actual: actual == expected,
-    "ArnLike": wildcard_match,
-    "Bool": lambda expected, actual: str(actual).lower() == str(expected).lower(),
-}
-
-
-def _condition_holds(operator: str, key: str, expected: Any, context: Mapping[str, str]) -> bool:
-    if_exists = operator.endswith("IfExists")
-    base = operator.removesuffix("IfExists")
-    negated = base in ("StringNotEquals", "StringNotLike", "ArnNotEquals", "ArnNotLike")
-    positive = base.replace("Not", "", 1) if negated else base
-    if positive not in _STRING_OPERATORS:
-        raise ValueError(f"condition operator {operator} is not evaluated by this check")
-    # Condition keys are case-insensitive (aws:SourceArn, AWS:SourceOwner...)
-    actual = next((value for name, value in context.items() if name.lower() == key.lower()), None)
-    if actual is None:
-        return negated or if_exists
-    matches = any(_STRING_OPERATORS[positive](str(e), actual) for e in _as_list(expected))
-    return not matches if negated else matches
-
-
-def _conditions_hold(statement: Mapping[str, Any], context: Mapping[str, str]) -> bool:
-    return all(
-        _condition_holds(operator, key, expected, context)
-        for operator, pairs in statement.get("Condition", {}).items()
-        for key, expected in pairs.items()
-    )
-
-
-def _principal_matches(principal: Any, caller: Caller) -> bool:
-    if principal == "*":
-        return True
-    for kind, values in principal.items():
-        for value in _as_list(values):
-            if kind == "Service" and caller.service and value == caller.service:
-                return True
-            if kind == "AWS" and caller.arn and value in ("*", caller.arn):
-                return True
-    return False
 
 
 def delegates_to_iam(principal: Any) -> bool:
@@ -366,39 +342,8 @@ def delegates_to_iam(principal: Any) -> bool:
         return False
     return any(
         value in (ACCOUNT_ID, f"arn:aws:iam::{ACCOUNT_ID}:root")
-        for value in _as_list(principal.get("AWS", []))
+        for value in as_list(principal.get("AWS", []))
     )
-
-
-def _applies(statement: Mapping[str, Any], action: str, resource: str, context: Mapping[str, str]) -> bool:
-    if "NotAction" in statement or "NotResource" in statement:
-        raise ValueError("NotAction / NotResource are not evaluated by this check")
-    if not any(wildcard_match(a, action, ignore_case=True) for a in _as_list(statement["Action"])):
-        return False
-    if not any(wildcard_match(r, resource) for r in _as_list(statement.get("Resource", "*"))):
-        return False
-    return _conditions_hold(statement, context)
-
-
-def evaluate(
-    documents: Sequence[Mapping[str, Any]],
-    action: str,
-    resource: str,
-    context: Mapping[str, str] | None = None,
-    *,
-    caller: Caller | None = None,
-) -> Decision:
-    """The decision of policy documents (identity ones, or a resource policy for ``caller``)."""
-    decision = Decision.NONE
-    for document in documents:
-        for statement in _as_list(document.get("Statement", [])):
-            if caller is not None and not _principal_matches(statement.get("Principal", {}), caller):
-                continue
-            if _applies(statement, action, resource, context or {}):
-                if statement["Effect"] == "Deny":
-                    return Decision.DENY
-                decision = Decision.ALLOW
-    return decision
 
 
 def key_policy_decision(
@@ -406,11 +351,11 @@ def key_policy_decision(
 ) -> Decision:
     """KMS: the key policy allows the role itself, or delegates to IAM and the role's policies allow."""
     caller = Caller(arn=role.arn)
-    for statement in _as_list(key_policy.get("Statement", [])):
+    for statement in as_list(key_policy.get("Statement", [])):
         principal = statement.get("Principal", {})
-        if not (_principal_matches(principal, caller) or delegates_to_iam(principal)):
+        if not (principal_matches(principal, caller) or delegates_to_iam(principal)):
             continue
-        if statement["Effect"] == "Deny" and _applies(statement, action, key_arn, context):
+        if statement["Effect"] == "Deny" and statement_applies(statement, action, key_arn, context):
             return Decision.DENY
     direct = evaluate([key_policy], action, key_arn, context, caller=caller)
     if direct == Decision.ALLOW:
@@ -418,8 +363,8 @@ def key_policy_decision(
     delegated = any(
         statement["Effect"] == "Allow"
         and delegates_to_iam(statement.get("Principal", {}))
-        and _applies(statement, action, key_arn, context)
-        for statement in _as_list(key_policy.get("Statement", []))
+        and statement_applies(statement, action, key_arn, context)
+        for statement in as_list(key_policy.get("Statement", []))
     )
     if delegated and evaluate(role.documents, action, key_arn, context) == Decision.ALLOW:
         return Decision.ALLOW
@@ -584,12 +529,12 @@ def _may(role: Role, action: str, resource_arn: str) -> bool:
         return evaluate(role.documents, action, resource_arn) == Decision.ALLOW
     prefix = resource_arn[:-1]
     for document in role.documents:
-        for statement in _as_list(document.get("Statement", [])):
+        for statement in as_list(document.get("Statement", [])):
             if statement["Effect"] != "Allow" or not any(
-                wildcard_match(a, action, ignore_case=True) for a in _as_list(statement["Action"])
+                wildcard_match(a, action, ignore_case=True) for a in as_list(statement["Action"])
             ):
                 continue
-            for pattern in _as_list(statement.get("Resource", "*")):
+            for pattern in as_list(statement.get("Resource", "*")):
                 literal = re.split(r"[*?]", pattern, maxsplit=1)[0]
                 if literal.startswith(prefix) or prefix.startswith(literal):
                     return True
@@ -655,6 +600,150 @@ def _kms_problem(
     return "the key policy neither names the role nor lets the account's IAM policies decide"
 
 
+# ------------------------------------------------------------------------------------ cross-account
+SOURCE_ACCOUNT = "111111111111"
+TARGET_ACCOUNT = "222222222222"
+SOURCE_STACK, TARGET_STACK = "model-steward-staging", "model-steward-prod"
+_APPROVALS = {"events:source": "model-steward", "events:detail-type": "Model Version Approved"}
+_UNMAPPED = "not-mapped"
+_UNKNOWN_ID = "00000000-0000-0000-0000-000000000000"
+
+#: (source parameters, target parameters) of a staging and a production deployment.
+CROSS_ACCOUNT_SETS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
+    "staging -> production, two mapped models, an import role": (
+        {
+            "Environment": "staging",
+            "WatchAllModels": "true",
+            "ApprovalBusArn": f"arn:aws:events:{REGION}:{TARGET_ACCOUNT}:event-bus/{TARGET_STACK}-approvals",
+        },
+        {
+            "Environment": "prod",
+            "WatchedModelPrefix": "pump-",
+            "ImportSourceAccounts": SOURCE_ACCOUNT,
+            "ImportModelMap": "pump-01=pump-01:pump-data,pump-02=pump-2-prod:pump-2-data",
+            "ImportRoleArn": f"arn:aws:iam::{TARGET_ACCOUNT}:role/LookoutImport",
+        },
+    ),
+}
+
+
+def deployments(
+    source: Mapping[str, Any], pair: tuple[Mapping[str, str], Mapping[str, str]]
+) -> tuple[DeployedTemplate, DeployedTemplate]:
+    """The source and the target deployment of a cross-account parameter set."""
+    staging = DeployedTemplate(source, pair[0], account_id=SOURCE_ACCOUNT, stack_name=SOURCE_STACK)
+    production = DeployedTemplate(source, pair[1], account_id=TARGET_ACCOUNT, stack_name=TARGET_STACK)
+    return staging, production
+
+
+def _lookout(t: DeployedTemplate, resource: str) -> str:
+    return f"arn:aws:lookoutequipment:{REGION}:{t.account_id}:{resource}"
+
+
+def _bus_policy(t: DeployedTemplate, bus: str) -> dict[str, Any]:
+    statements = [
+        {**r.properties["Statement"], "Sid": r.properties["StatementId"]}
+        for r in t.of_type("AWS::Events::EventBusPolicy").values()
+        if str(r.properties.get("EventBusName", "")).rsplit("/", 1)[-1] == t.name(bus)
+    ]
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def cross_account_findings(source: DeployedTemplate, target: DeployedTemplate) -> list[str]:
+    """What would stop approvals or imports between the two deployments, or let them go further
+    than the mapping (empty when everything holds)."""
+    from model_steward.domain.imports import share_policy
+
+    findings: list[str] = []
+    bus_arn = source.parameters.get("ApprovalBusArn", "")
+    bus = next((n for n in target.of_type("AWS::Events::EventBus") if target.arn(n) == bus_arn), None)
+    if bus is None:
+        return [f"the source sends approvals to {bus_arn or 'no bus'}, which the target does not create"]
+    roles, function_roles = source.roles(), source.function_roles()
+    senders = [
+        roles[function_roles[name]]
+        for name, f in source.of_type("AWS::Lambda::Function").items()
+        if f.properties.get("Environment", {}).get("Variables", {}).get("APPROVAL_BUS_ARN") == bus_arn
+    ]
+    if not senders:
+        findings.append("no source function sends approvals (APPROVAL_BUS_ARN)")
+    policy = _bus_policy(target, bus)
+    context = {**_APPROVALS, "aws:SecureTransport": "true", "aws:PrincipalAccount": source.account_id}
+    for role in senders:
+        if evaluate(role.documents, "events:PutEvents", bus_arn, context) is not Decision.ALLOW:
+            findings.append(f"{role.logical_id}: its policies do not allow events:PutEvents on {bus_arn}")
+        caller = Caller(arn=role.arn, account=source.account_id)
+        if (
+            evaluate(
+                [policy],
+                "events:PutEvents",
+                bus_arn,
+                {**context, "aws:PrincipalArn": role.arn},
+                caller=caller,
+            )
+            is not Decision.ALLOW
+        ):
+            who = f"account {source.account_id}"
+            findings.append(
+                f"{role.logical_id}: the bus policy of {bus_arn} does not let {who} put approvals"
+            )
+    stranger = Caller(arn="arn:aws:iam::999999999999:role/any", account="999999999999")
+    if evaluate([policy], "events:PutEvents", bus_arn, context, caller=stranger) is Decision.ALLOW:
+        findings.append(f"the bus policy of {bus_arn} lets accounts that are not named put events")
+    for name, rule in target.of_type("AWS::Events::Rule").items():
+        if str(rule.properties.get("EventBusName", "")).rsplit("/", 1)[-1] != target.name(bus):
+            continue
+        accounts = as_list(rule.properties.get("EventPattern", {}).get("account", []))
+        if source.account_id not in accounts:
+            findings.append(f"{name}: its pattern does not match events of account {source.account_id}")
+        if "999999999999" in accounts or not accounts:
+            findings.append(f"{name}: its pattern matches accounts that are not named")
+    findings += _import_role_findings(target)
+    importer = target.roles()[target.function_roles()["ImportFunction"]]
+    model = _lookout(source, f"model/pump-01/{_UNKNOWN_ID}")
+    shared = share_policy(None, model, target.account_id)
+    caller = Caller(arn=importer.arn, account=target.account_id)
+    version = f"{model}/model-version/7"
+    if (
+        evaluate([shared], "lookoutequipment:ImportModelVersion", version, caller=caller)
+        is not Decision.ALLOW
+    ):
+        findings.append(
+            "the policy `steward share` attaches does not let the target's import function import"
+        )
+    return findings
+
+
+def _import_role_findings(target: DeployedTemplate) -> list[str]:
+    findings: list[str] = []
+    importer = target.roles()[target.function_roles()["ImportFunction"]]
+    action = "lookoutequipment:ImportModelVersion"
+    mapped = [entry.split("=", 1)[1].split(":") for entry in target.parameters["ImportModelMap"].split(",")]
+    for model, dataset in mapped:
+        for resource in (f"model/{model}/{_UNKNOWN_ID}", f"dataset/{dataset}/{_UNKNOWN_ID}"):
+            if evaluate(importer.documents, action, _lookout(target, resource)) is not Decision.ALLOW:
+                findings.append(
+                    f"ImportFunction: may not import with {resource.split('/')[0]} {resource.split('/')[1]}"
+                )
+    for resource in (f"model/{_UNMAPPED}/{_UNKNOWN_ID}", f"dataset/{_UNMAPPED}/{_UNKNOWN_ID}"):
+        if evaluate(importer.documents, action, _lookout(target, resource)) is Decision.ALLOW:
+            findings.append(f"ImportFunction: may import with a {resource.split('/')[0]} that is not mapped")
+    role = target.parameters.get("ImportRoleArn", "")
+    to_lookout = {"iam:PassedToService": "lookoutequipment.amazonaws.com"}
+    if role and evaluate(importer.documents, "iam:PassRole", role, to_lookout) is not Decision.ALLOW:
+        findings.append(f"ImportFunction: may not pass {role} to Lookout for Equipment")
+    for other, context in (
+        (f"arn:aws:iam::{target.account_id}:role/Admin", to_lookout),
+        (
+            role or f"arn:aws:iam::{target.account_id}:role/Admin",
+            {"iam:PassedToService": "ec2.amazonaws.com"},
+        ),
+    ):
+        if evaluate(importer.documents, "iam:PassRole", other, context) is Decision.ALLOW:
+            findings.append(f"ImportFunction: may pass {other} to {context['iam:PassedToService']}")
+    return findings
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m emulators.permissions", description=__doc__.splitlines()[0]
@@ -666,6 +755,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     total = 0
     for label, overrides in PARAMETER_SETS.items():
         findings = kms_findings(DeployedTemplate(source, overrides))
+        total += len(findings)
+        print(f"{label}: {len(findings)} finding(s)")
+        for finding in findings:
+            print(f"  {finding}")
+    for label, pair in CROSS_ACCOUNT_SETS.items():
+        findings = cross_account_findings(*deployments(source, pair))
         total += len(findings)
         print(f"{label}: {len(findings)} finding(s)")
         for finding in findings:

@@ -29,7 +29,14 @@ does the Lookout for Equipment emulator. Each function runs with credentials of 
 role (STS AssumeRole, as Lambda obtains them), so a call its role does not allow fails as in AWS.
 Tests, the CLI and ``client()`` act as an operator allowed everything.
 
-One local stack at a time per process: moto keeps its backends per process, and starting a stack
+Several accounts: a :class:`LocalCloud` is one moto server and one Lookout for Equipment emulator;
+``cloud.deploy(parameters, account_id=...)`` deploys the template into an account of it (moto takes
+the account from the credentials: the deployer assumes a role in that account, as an organisation's
+administrator would). Each account has its own IAM, operator, ledger and emulator state; an event
+one account's function sends to an event bus of another is delivered there (``emulators.events``).
+``LocalStack(parameters)`` alone is a cloud with one stack in the default account.
+
+One local cloud at a time per process: moto keeps its backends per process, and starting a cloud
 resets them (tests give each module its own stack, and never open a second inside it).
 """
 
@@ -55,8 +62,9 @@ from moto.cloudformation.parsing import get_model_map
 from moto.s3 import notifications as moto_s3_notifications
 from moto.server import ThreadedMotoServer
 
-from emulators import cfn, completion, iam
+from emulators import cfn, completion, events, iam
 from emulators.lookout import LookoutEmulator
+from emulators.lookout.emulator import LookoutAccount
 from emulators.sitewise import SiteWiseEmulator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -151,44 +159,29 @@ class DrainResult:
     failed: int = 0
 
 
-class LocalStack:
-    def __init__(
-        self,
-        parameters: Mapping[str, str] | None = None,
-        *,
-        template: Path = TEMPLATE,
-        stack_name: str = "model-steward-local",
-        region: str = "eu-west-1",
-    ) -> None:
-        self.template_path = template
-        self.parameter_overrides = dict(parameters or {})
-        self.stack_name = stack_name
+class LocalCloud:
+    """One moto server and one Lookout for Equipment emulator, for any number of accounts.
+
+    While deploying, IAM is not enforced (an administrator deploys); from the first deployment on,
+    every request is authorised as AWS would: functions as their roles, each account's operator as
+    an administrator of that account only.
+    """
+
+    def __init__(self, region: str = "eu-west-1") -> None:
         self.region = region
-        self.account_id = ACCOUNT_ID
         self.moto: ThreadedMotoServer | None = None
+        self.moto_url = ""
         self.lookout = LookoutEmulator(region=region, account_id=ACCOUNT_ID)
         self.sitewise = SiteWiseEmulator(region=region, account_id=ACCOUNT_ID)
-        self.moto_url = ""
-        self.parameters: dict[str, str] = {}
-        self.resources: dict[str, str] = {}  # logical id -> physical id
-        self.resource_types: dict[str, str] = {}  # logical id -> type, as deployed
-        # logical id -> type that neither moto's CloudFormation nor emulators.completion creates
-        self.not_emulated: dict[str, str] = {}
-        self.outputs: dict[str, str] = {}
-        self.mappings: dict[str, Any] = {}
-        self.functions: dict[str, DeployedFunction] = {}
-        self.event_source_mappings: list[EventSourceMapping] = []
-        # logical id -> credentials of the function's execution role
-        self.role_credentials: dict[str, iam.Credentials] = {}
-        self.operator: iam.Credentials | None = None  # who tests and the CLI act as
+        self.stacks: list[LocalStack] = []
         self._authorisation = iam.ResourceAuthorisation()
+        self._events = events.CrossAccountEvents()
         self._saved_env: dict[str, str | None] = {}
+        self._admins: dict[str, iam.Credentials] = {ACCOUNT_ID: iam.Credentials("testing", "testing")}
         self._moto_s3_to_lambda: Any = None
-        self.clock = Clock()
-        self.invocations: list[Invocation] = []  # every invocation, with its duration
+        self.clock = Clock()  # every stack of the cloud runs on it
 
-    # ------------------------------------------------------------------ lifecycle
-    def __enter__(self) -> LocalStack:
+    def __enter__(self) -> LocalCloud:
         self.start()
         return self
 
@@ -200,6 +193,7 @@ class LocalStack:
         # skips are noise here: not_emulated lists what matters.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         logging.getLogger("moto").setLevel(logging.ERROR)
+        logging.getLogger("samtranslator").setLevel(logging.ERROR)  # its metrics nag at every transform
         # moto tries to run a notified function in Docker when an object lands in a notifying bucket
         # (the SiteWise emulator's files do); the local stack delivers notifications itself.
         logging.getLogger("moto.awslambda").setLevel(logging.CRITICAL)
@@ -216,7 +210,8 @@ class LocalStack:
         iam.set_enforcement(self.moto_url, on=False)  # deploy first, as an administrator would
         self.lookout.start()
         self.sitewise.start()
-        self._set_env(
+        self._events.install()
+        self.set_env(
             {
                 **_SDK_ENV,
                 "AWS_DEFAULT_REGION": self.region,
@@ -227,27 +222,6 @@ class LocalStack:
                 "AWS_DISABLE_HOST_PREFIX_INJECTION": "true",  # local only: AWS needs the api. prefix
             }
         )
-        self.deploy()
-        self._enforce_iam()
-
-    def _enforce_iam(self) -> None:
-        """From here on every request is authorised: functions as their roles, the rest as operator."""
-        iam.store_inline_policies_as_text(self.account_id)
-        sts, iam_client = self.client("sts"), self.client("iam")
-        for logical_id, function in self.functions.items():
-            role = iam_client.get_role(RoleName=function.role_arn.rsplit("/", 1)[1])["Role"]
-            if not iam.trusts_lambda(role):
-                raise cfn.TemplateError(
-                    f"{logical_id}: its role {role['RoleName']} cannot be assumed by Lambda"
-                )
-            self.role_credentials[logical_id] = iam.assume_role(sts, function.role_arn, function.name)
-        self.operator = iam.create_operator(self.client("iam"))
-        self._set_env(self.operator.environment())
-        _cold_start()  # no client may keep the deployment's credentials
-        self._authorisation.install()
-        self.lookout.authoriser = iam.LookoutAuthoriser(self.account_id)
-        self.sitewise.authoriser = iam.LookoutAuthoriser(self.account_id)  # the same SigV4 and IAM check
-        iam.set_enforcement(self.moto_url, on=True)
 
     def stop(self) -> None:
         if self._moto_s3_to_lambda is not None:
@@ -256,6 +230,7 @@ class LocalStack:
         if self.moto is not None:
             iam.set_enforcement(self.moto_url, on=False)
         self._authorisation.uninstall()
+        self._events.uninstall()
         self.lookout.authoriser = None
         self.sitewise.authoriser = None
         for name, value in self._saved_env.items():
@@ -270,7 +245,7 @@ class LocalStack:
             self.moto.stop()
             self.moto = None
 
-    def _set_env(self, values: Mapping[str, str | None]) -> None:
+    def set_env(self, values: Mapping[str, str | None]) -> None:
         """Set (``None``: unset) process variables; ``stop`` restores what they were."""
         for name, value in values.items():
             self._saved_env.setdefault(name, os.environ.get(name))
@@ -279,14 +254,183 @@ class LocalStack:
             else:
                 os.environ[name] = value
 
+    def admin(self, account_id: str) -> iam.Credentials:
+        """An administrator of the account: the default account's own keys; another account's, a
+        role assumed into it from the default account (IAM is not enforced while deploying)."""
+        if account_id not in self._admins:
+            default = self._admins[ACCOUNT_ID]
+            sts = boto3.session.Session(
+                aws_access_key_id=default.access_key_id, aws_secret_access_key=default.secret_access_key
+            ).client("sts")
+            role = f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole"
+            self._admins[account_id] = iam.assume_role(sts, role, "local-deployer")
+        return self._admins[account_id]
+
+    @contextlib.contextmanager
+    def as_admin(self, account_id: str) -> Iterator[boto3.session.Session]:
+        """An administrator's session in the account, IAM not enforced meanwhile (to set up what a
+        scenario needs: a role, another account's user)."""
+        iam.set_enforcement(self.moto_url, on=False)
+        admin = self.admin(account_id)
+        try:
+            yield boto3.session.Session(
+                aws_access_key_id=admin.access_key_id,
+                aws_secret_access_key=admin.secret_access_key,
+                aws_session_token=admin.session_token,
+            )
+        finally:
+            iam.set_enforcement(self.moto_url, on=bool(self.stacks))
+
+    def deploy(
+        self,
+        parameters: Mapping[str, str] | None = None,
+        *,
+        account_id: str = ACCOUNT_ID,
+        stack_name: str = "model-steward-local",
+        template: Path = TEMPLATE,
+    ) -> LocalStack:
+        """Deploy the template into an account of this cloud, then enforce IAM again."""
+        stack = LocalStack(
+            parameters, template=template, stack_name=stack_name, region=self.region, account_id=account_id
+        )
+        return self.add(stack)
+
+    def add(self, stack: LocalStack) -> LocalStack:
+        """Deploy a stack (of this cloud's region) into its account."""
+        stack.cloud = self
+        iam.set_enforcement(self.moto_url, on=False)
+        stack.deploy()
+        stack.enforce_iam()
+        self.stacks.append(stack)
+        self._authorisation.install()
+        self.lookout.authoriser = iam.LookoutAuthoriser()
+        self.sitewise.authoriser = iam.LookoutAuthoriser()  # the same SigV4 and IAM check
+        iam.set_enforcement(self.moto_url, on=True)
+        return stack
+
+
+class LocalStack:
+    """One deployment of the template in one account of a :class:`LocalCloud` (its own cloud when
+    used alone: ``with LocalStack(parameters) as stack``)."""
+
+    def __init__(
+        self,
+        parameters: Mapping[str, str] | None = None,
+        *,
+        template: Path = TEMPLATE,
+        stack_name: str = "model-steward-local",
+        region: str = "eu-west-1",
+        account_id: str = ACCOUNT_ID,
+    ) -> None:
+        self.template_path = template
+        self.parameter_overrides = dict(parameters or {})
+        self.stack_name = stack_name
+        self.region = region
+        self.account_id = account_id
+        self.cloud: LocalCloud | None = None
+        self._own_cloud = False
+        self.parameters: dict[str, str] = {}
+        self.resources: dict[str, str] = {}  # logical id -> physical id
+        self.resource_types: dict[str, str] = {}  # logical id -> type, as deployed
+        # logical id -> type that neither moto's CloudFormation nor emulators.completion creates
+        self.not_emulated: dict[str, str] = {}
+        self.outputs: dict[str, str] = {}
+        self.mappings: dict[str, Any] = {}
+        self.functions: dict[str, DeployedFunction] = {}
+        self.event_source_mappings: list[EventSourceMapping] = []
+        # logical id -> credentials of the function's execution role
+        self.role_credentials: dict[str, iam.Credentials] = {}
+        self.operator: iam.Credentials | None = None  # who tests and the CLI act as
+        self.invocations: list[Invocation] = []  # every invocation of this stack's functions
+
+    @property
+    def clock(self) -> Clock:
+        """The cloud's clock: real time plus simulated waits, the same for every stack in it."""
+        return self._cloud().clock
+
+    @property
+    def lookout(self) -> LookoutEmulator | LookoutAccount:
+        """The Lookout for Equipment emulator, as this stack's account (the scenario API)."""
+        return self._cloud().lookout.account(self.account_id)
+
+    @property
+    def sitewise(self) -> SiteWiseEmulator:
+        """The AWS IoT SiteWise emulator (one account: the default one)."""
+        return self._cloud().sitewise
+
+    @property
+    def moto_url(self) -> str:
+        return self._cloud().moto_url
+
+    def _cloud(self) -> LocalCloud:
+        if self.cloud is None:
+            self.cloud = LocalCloud(self.region)
+            self._own_cloud = True
+        return self.cloud
+
+    # ------------------------------------------------------------------ lifecycle
+    def __enter__(self) -> LocalStack:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        """Start a cloud of its own, deploy into it, and act as this account's operator."""
+        cloud = self._cloud()
+        cloud.start()
+        cloud.add(self)
+
+    def enforce_iam(self) -> None:
+        """Credentials of each function's role (as Lambda obtains them) and the account's operator."""
+        iam.store_inline_policies_as_text(self.account_id)
+        sts, iam_client = self.client("sts"), self.client("iam")
+        for logical_id, function in self.functions.items():
+            role = iam_client.get_role(RoleName=function.role_arn.rsplit("/", 1)[1])["Role"]
+            if not iam.trusts_lambda(role):
+                raise cfn.TemplateError(
+                    f"{logical_id}: its role {role['RoleName']} cannot be assumed by Lambda"
+                )
+            self.role_credentials[logical_id] = iam.assume_role(sts, function.role_arn, function.name)
+        self.operator = iam.create_operator(self.client("iam"))
+        self._cloud().set_env(self.operator.environment())
+        _cold_start()  # no client may keep the deployment's credentials
+
+    def stop(self) -> None:
+        if self._own_cloud and self.cloud is not None:
+            self.cloud.stop()
+
+    @contextlib.contextmanager
+    def as_operator(self) -> Iterator[None]:
+        """The process acts as this account's operator (what `steward` and boto3 defaults use)."""
+        assert self.operator is not None, "the stack is not deployed"
+        values = self.operator.environment()
+        saved = {name: os.environ.get(name) for name in values}
+        for name, value in values.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        _cold_start()
+        try:
+            yield
+        finally:
+            for name, previous in saved.items():
+                if previous is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = previous
+            _cold_start()
+
     def client(self, service: str) -> Any:
-        """A boto3 client for the local stack, as the operator even inside ``function_environment``
-        (default configuration resolution otherwise, as the product's)."""
-        if self.operator is None:
-            return boto3.session.Session().client(service)  # type: ignore[call-overload]
+        """A boto3 client for the local stack, as the account's operator even inside
+        ``function_environment`` (its administrator while deploying)."""
+        who = self.operator or self._cloud().admin(self.account_id)
         return boto3.session.Session(
-            aws_access_key_id=self.operator.access_key_id,
-            aws_secret_access_key=self.operator.secret_access_key,
+            aws_access_key_id=who.access_key_id,
+            aws_secret_access_key=who.secret_access_key,
+            aws_session_token=who.session_token,
         ).client(service)  # type: ignore[call-overload]
 
     # ------------------------------------------------------------------ deployment
@@ -294,15 +438,14 @@ class LocalStack:
         source = cfn.load_template(self.template_path)
         self.parameters = cfn.parameter_values(source, self.parameter_overrides)
         s3 = self.client("s3")
-        s3.create_bucket(
-            Bucket=ARTIFACT_BUCKET, CreateBucketConfiguration={"LocationConstraint": self.region}
-        )
+        bucket = f"{ARTIFACT_BUCKET}-{self.account_id}"
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": self.region})
         keys = {}
         for uri in sorted(cfn.code_uris(source)):
             body = cfn.package_code(self.template_path.parent / uri)
             keys[uri] = f"{uri.strip('/').replace('/', '-') or 'code'}-{uuid.uuid4().hex[:8]}.zip"
-            s3.put_object(Bucket=ARTIFACT_BUCKET, Key=keys[uri], Body=body)
-        transformed = cfn.transform(cfn.with_code_location(source, ARTIFACT_BUCKET, keys), self.parameters)
+            s3.put_object(Bucket=bucket, Key=keys[uri], Body=body)
+        transformed = cfn.transform(cfn.with_code_location(source, bucket, keys), self.parameters)
         resolved = cfn.resolve_conditions(transformed, self.parameters)
         self.mappings = resolved.get("Mappings", {})
         supported = get_model_map()

@@ -66,6 +66,8 @@ LAMBDA_TASK_ROOT = "/var/task"  # where Lambda unpacks a function's code
 SERVICE_MODELS = frozenset(
     {
         "dynamodb",
+        "events",
+        "iam",
         "iotsitewise",
         "lookoutequipment",
         "s3",

@@ -86,3 +86,14 @@ def slack_server() -> Iterator[SlackServer]:
 
     with SlackServer() as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def _metrics_flushed_per_test() -> Iterator[None]:
+    """Each test starts with no buffered metrics, as each Lambda invocation does (the handler's
+    ``log_metrics`` flushes them): a long run cannot fill Powertools' buffer of 100 values."""
+    from model_steward.observability import metrics
+
+    metrics.clear_metrics()
+    yield
+    metrics.clear_metrics()

@@ -10,8 +10,10 @@ It speaks the service's real JSON 1.0 protocol, so an unmodified boto3 client wo
         client = emu.client()  # or boto3.client(..., endpoint_url=emu.endpoint_url)
         client.describe_model(ModelName="pump-01")["ActiveModelVersion"]  # 1
 
-Operations: ListModels, DescribeModel, ListModelVersions, DescribeModelVersion,
-UpdateActiveModelVersion, ImportModelVersion, DescribeRetrainingScheduler, ListRetrainingSchedulers.
+Operations: ListModels, DescribeModel, ListModelVersions, DescribeModelVersion, DescribeDataset,
+UpdateActiveModelVersion, ImportModelVersion, DescribeRetrainingScheduler, ListRetrainingSchedulers,
+PutResourcePolicy, DescribeResourcePolicy, DeleteResourcePolicy, for any number of accounts
+(``emulator.account(ID)``; each request acts in its caller's account).
 Requests are validated against botocore's input shapes; every response is checked against the
 output shape before it is sent. Choices the real service leaves open are documented in
 :mod:`emulators.lookout.service` (orderings, page size 50, inclusive filters) and
@@ -19,7 +21,8 @@ output shape before it is sent. Choices the real service leaves open are documen
 
 Modules: ``protocol`` (wire format, shape validation, tokens), ``state`` (data and scenario
 operations), ``service`` (API operations), ``server`` (HTTP), ``emulator`` (this class),
-``client`` (scenario control from another process), ``__main__`` (``python -m emulators.lookout``).
+``client`` (scenario control from another process), ``policies`` (models' resource policies),
+``__main__`` (``python -m emulators.lookout``).
 """
 
 from emulators.lookout.client import RemoteScenario, ScenarioError

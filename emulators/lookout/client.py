@@ -15,13 +15,15 @@ class ScenarioError(Exception):
 
 
 class RemoteScenario:
-    """``RemoteScenario("http://127.0.0.1:PORT").call("seed_model", model_name="pump-01")``."""
+    """``RemoteScenario("http://127.0.0.1:PORT").call("seed_model", model_name="pump-01")``; with
+    ``account_id``, the scenario acts on that account's state."""
 
-    def __init__(self, endpoint_url: str, timeout: float = 10.0) -> None:
+    def __init__(self, endpoint_url: str, timeout: float = 10.0, *, account_id: str | None = None) -> None:
         if not endpoint_url.startswith(("http://", "https://")):
             raise ValueError(f"not an http(s) URL: {endpoint_url!r}")
         self.endpoint_url = endpoint_url.rstrip("/")
         self.timeout = timeout
+        self._query = f"?account={account_id}" if account_id else ""
 
     def _open(self, request: urllib.request.Request) -> dict[str, Any]:
         try:
@@ -35,7 +37,7 @@ class RemoteScenario:
         """Run a scenario method; datetimes may be passed as ISO 8601 strings."""
         body = json.dumps(kwargs, default=str).encode()
         request = urllib.request.Request(  # noqa: S310 - the scheme is checked in __init__
-            f"{self.endpoint_url}/_emulator/{method}",
+            f"{self.endpoint_url}/_emulator/{method}{self._query}",
             data=body,
             method="POST",
             headers={"Content-Type": "application/json"},
@@ -44,6 +46,6 @@ class RemoteScenario:
 
     def calls(self) -> list[dict[str, Any]]:
         """The API calls the emulator answered, oldest first."""
-        url = f"{self.endpoint_url}/_emulator/calls"
+        url = f"{self.endpoint_url}/_emulator/calls{self._query}"
         request = urllib.request.Request(url, method="GET")  # noqa: S310 - the scheme is checked in __init__
         return cast(list[dict[str, Any]], self._open(request)["calls"])

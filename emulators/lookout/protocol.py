@@ -47,6 +47,10 @@ IMPLEMENTED_OPERATIONS = frozenset(
         "ImportModelVersion",
         "DescribeRetrainingScheduler",
         "ListRetrainingSchedulers",
+        "DescribeDataset",
+        "PutResourcePolicy",
+        "DescribeResourcePolicy",
+        "DeleteResourcePolicy",
     }
 )
 

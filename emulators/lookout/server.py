@@ -5,10 +5,10 @@ Routes:
 * ``POST /`` with ``X-Amz-Target: AWSLookoutEquipmentFrontendService.<Operation>``: the service API
   (the SigV4 ``Authorization`` header is verified and the caller authorised only when the service
   has an authoriser; otherwise any is accepted).
-* ``POST /_emulator/<method>`` with a JSON object of keyword arguments: a scenario method of
-  :class:`~emulators.lookout.state.LookoutState` (see :data:`SCENARIO_METHODS`); answers
-  ``{"result": ...}``, or HTTP 400 ``{"error": ..., "message": ...}``. Datetime arguments are ISO
-  8601 strings or epoch seconds.
+* ``POST /_emulator/<method>[?account=ACCOUNT_ID]`` with a JSON object of keyword arguments: a
+  scenario method of :class:`~emulators.lookout.state.LookoutState` (see :data:`SCENARIO_METHODS`),
+  on the default account or the one named; answers ``{"result": ...}``, or HTTP 400
+  ``{"error": ..., "message": ...}``. Datetime arguments are ISO 8601 strings or epoch seconds.
 * ``GET /_emulator/calls``: ``{"calls": [...]}``, the recorded API calls, oldest first.
 * ``GET /_emulator/health``: ``{"ok": true}``.
 """
@@ -19,6 +19,7 @@ import json
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
+from urllib.parse import parse_qs, urlsplit
 
 from emulators.lookout.protocol import HttpResponse
 from emulators.lookout.service import LookoutService, SignedRequest
@@ -33,6 +34,10 @@ SCENARIO_METHODS = frozenset(
         "start_retraining",
         "finish_retraining",
         "complete_imports",
+        "plan_imports",
+        "seed_dataset",
+        "dataset_names",
+        "resource_policy",
         "set_promote_mode",
         "set_scheduler_status",
         "set_accumulated_inference_data",
@@ -144,14 +149,18 @@ class _Handler(BaseHTTPRequestHandler):
             signed = SignedRequest(method="POST", path=self.path, headers=self.headers, body=body)
             self._send(self._service.handle(self.headers.get("X-Amz-Target"), body, signed))
         elif path.startswith(_SCENARIO_PREFIX):
-            self._send(call_scenario(self._service.state, path[len(_SCENARIO_PREFIX) :], body))
+            account = parse_qs(urlsplit(self.path).query).get("account", [None])[0]
+            state = self._service.accounts.account(account) if account else self._service.default_state
+            self._send(call_scenario(state, path[len(_SCENARIO_PREFIX) :], body))
         else:
             self._send(_json(404, {"error": "NotFound", "message": f"no route POST {path}"}))
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         if path == f"{_SCENARIO_PREFIX}calls":
-            calls = [call.as_dict() for call in self._service.state.calls]
+            account = parse_qs(urlsplit(self.path).query).get("account", [None])[0]
+            state = self._service.accounts.account(account) if account else self._service.default_state
+            calls = [call.as_dict() for call in state.calls]
             self._send(_json(200, {"calls": calls}))
         elif path == f"{_SCENARIO_PREFIX}health":
             self._send(_json(200, {"ok": True}))

@@ -15,20 +15,35 @@ Authorisation: with an :class:`Authoriser` (the local stack gives one backed by 
 request is checked against the resource ARNs the real service authorises: ``*`` for ListModels and
 ListRetrainingSchedulers, the model ARN for DescribeModel, ListModelVersions and
 DescribeRetrainingScheduler, the model-version ARN for DescribeModelVersion, both for
-UpdateActiveModelVersion, the target model and the dataset for ImportModelVersion. A model that does
-not exist is authorised on ``model/<name>/<UNKNOWN_MODEL_ID>`` (a policy naming the model or its
-prefix allows the call, which then answers ResourceNotFoundException). Without an authoriser any
-request is accepted (stand-alone use, emulator tests).
+UpdateActiveModelVersion, the target model and the dataset for ImportModelVersion (and
+``iam:PassRole`` on its RoleArn), the dataset for DescribeDataset, the named resource for the
+resource-policy operations. A model that does not exist is authorised on
+``model/<name>/<UNKNOWN_MODEL_ID>`` (a policy naming the model or its prefix allows the call, which
+then answers ResourceNotFoundException); so is a dataset. Without an authoriser any request is
+accepted (stand-alone use, emulator tests), as the default account.
+
+Accounts: every request is answered from the state of the caller's account, which the authoriser
+derives from the request's credentials (the local stack's from moto's IAM: an assumed role in
+another account acts in that account). ImportModelVersion reads the source version from its own
+account's state; when that is another account, the source model's resource policy must allow the
+caller (:mod:`emulators.lookout.policies`), else AccessDeniedException. ClientToken idempotency is
+per account: the same token with the same parameters answers the first import again (no second
+version), with other parameters ConflictException.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from emulators.iam_policy import Caller, Decision
+from emulators.lookout.policies import IMPORT_ACTION, import_decision, parse_policy
 from emulators.lookout.protocol import (
     IMPLEMENTED_OPERATIONS,
     TARGET_PREFIX,
@@ -43,7 +58,7 @@ from emulators.lookout.protocol import (
     service_model,
     validate_request,
 )
-from emulators.lookout.state import LookoutState, Model, Version
+from emulators.lookout.state import Accounts, LookoutState, Model, ResourcePolicy, Version
 
 DEFAULT_PAGE_SIZE = 50
 _PAGING_PARAMETERS = ("NextToken", "MaxResults")
@@ -71,6 +86,15 @@ Handler = Callable[[dict[str, Any]], dict[str, Any]]
 #: The model id in the ARN a request for a model that does not exist is authorised on.
 UNKNOWN_MODEL_ID = "00000000-0000-0000-0000-000000000000"
 _ACCOUNT_WIDE = frozenset({"ListModels", "ListRetrainingSchedulers"})
+_BY_RESOURCE_ARN = frozenset({"PutResourcePolicy", "DescribeResourcePolicy", "DeleteResourcePolicy"})
+_RUNNING = ("IN_PROGRESS", "IMPORT_IN_PROGRESS")
+
+
+def _model_name_of(version_arn: object) -> str | None:
+    """The model name in a model-version ARN (``...:model/<name>/<id>/model-version/<n>``)."""
+    if not isinstance(version_arn, str) or ":model/" not in version_arn:
+        return None
+    return version_arn.split(":model/", 1)[1].split("/", 1)[0] or None
 
 
 @dataclass(frozen=True)
@@ -83,9 +107,31 @@ class SignedRequest:
     body: bytes
 
 
+@dataclass(frozen=True)
+class Identity:
+    """Who sent a request: the account it acts in, its ARN (a user, or an assumed-role session) and
+    ``aws:PrincipalArn`` (the session's role, else the user)."""
+
+    account_id: str
+    arn: str
+    principal_arn: str
+
+    @classmethod
+    def root(cls, account_id: str) -> Identity:
+        arn = f"arn:aws:iam::{account_id}:root"
+        return cls(account_id, arn, arn)
+
+
 class Authoriser(Protocol):
-    def authorise(self, request: SignedRequest, action: str, resources: Sequence[str]) -> None:
+    def identify(self, request: SignedRequest) -> Identity:
+        """The caller, from the request's credentials (signature verified), else ServiceError."""
+
+    def authorise(self, identity: Identity, action: str, resources: Sequence[str]) -> None:
         """Return if the caller may perform ``action`` on every resource, else raise ServiceError."""
+
+    def pass_role(self, identity: Identity, role_arn: str) -> None:
+        """Return if the caller may pass the role to the service and the role exists, else raise
+        ServiceError (AccessDeniedException, ValidationException)."""
 
 
 def _not_found(what: str) -> ServiceError:
@@ -96,11 +142,17 @@ class LookoutService:
     """Answers the API operations from a :class:`LookoutState`."""
 
     def __init__(
-        self, state: LookoutState, tokens: PageTokens | None = None, authoriser: Authoriser | None = None
+        self,
+        state: LookoutState,
+        tokens: PageTokens | None = None,
+        authoriser: Authoriser | None = None,
+        accounts: Accounts | None = None,
     ) -> None:
-        self.state = state
+        self.default_state = state
+        self.accounts = accounts or Accounts(state)
         self.tokens = tokens or PageTokens()
         self.authoriser = authoriser
+        self._request = threading.local()  # the state and caller of the request this thread answers
         self._handlers: dict[str, Handler] = {
             "ListModels": self.list_models,
             "DescribeModel": self.describe_model,
@@ -110,8 +162,33 @@ class LookoutService:
             "ImportModelVersion": self.import_model_version,
             "DescribeRetrainingScheduler": self.describe_retraining_scheduler,
             "ListRetrainingSchedulers": self.list_retraining_schedulers,
+            "DescribeDataset": self.describe_dataset,
+            "PutResourcePolicy": self.put_resource_policy,
+            "DescribeResourcePolicy": self.describe_resource_policy,
+            "DeleteResourcePolicy": self.delete_resource_policy,
         }
         assert set(self._handlers) == IMPLEMENTED_OPERATIONS
+
+    @property
+    def state(self) -> LookoutState:
+        """The state of the account whose request this thread answers (the default one otherwise)."""
+        state: LookoutState | None = getattr(self._request, "state", None)
+        return state if state is not None else self.default_state
+
+    @property
+    def identity(self) -> Identity:
+        identity: Identity | None = getattr(self._request, "identity", None)
+        return identity if identity is not None else Identity.root(self.state.account_id)
+
+    @contextmanager
+    def acting_in(self, state: LookoutState, identity: Identity | None = None) -> Iterator[None]:
+        """Answer as ``state``'s account (the scenario's accessors use it for other accounts)."""
+        saved = getattr(self._request, "state", None), getattr(self._request, "identity", None)
+        self._request.state, self._request.identity = state, identity
+        try:
+            yield
+        finally:
+            self._request.state, self._request.identity = saved
 
     # ---------------------------------------------------------------- request handling
 
@@ -129,40 +206,62 @@ class LookoutService:
                 parse_error = "The request body must be a JSON object."
         except ValueError as exc:
             parse_error = f"The request body is not valid JSON: {exc}"
+        state = self.default_state
         try:
             self._check_operation(target, operation)
-            if self.authoriser is not None:
-                if request is None:
-                    raise ServiceError("MissingAuthenticationTokenException", "Missing Authentication Token")
-                self.authoriser.authorise(
-                    request, f"lookoutequipment:{operation}", self._resources(operation, params or {})
-                )
-            delay = self.state.latency(operation)
-            if delay:
-                time.sleep(delay)
-            fault = self.state.take_fault(operation)
-            if fault is not None:
-                raise ServiceError(fault.code, fault.message, fault.status)
-            if parse_error is not None or params is None:
-                raise ServiceError("SerializationException", parse_error or "Empty request.")
-            validated = validate_request(operation, params)
-            with self.state.lock:
-                result = self._handlers[operation](validated)
-            response = json_response(200, response_body(operation, result))
+            identity = self._identify(request)
+            state = self.accounts.account(identity.account_id)
+            with self.acting_in(state, identity):
+                response = self._answer(operation, params, parse_error)
             error_code = None
         except ServiceError as error:
             response, error_code = error_response(error), error.code
         except ShapeMismatchError as exc:
             bug = ServiceError("InternalServerException", f"The emulator built an invalid response: {exc}")
             response, error_code = error_response(bug), bug.code
-        self.state.record_call(operation, params, response.status, error_code)
+        state.record_call(operation, params, response.status, error_code)
         return response
+
+    def _identify(self, request: SignedRequest | None) -> Identity:
+        if self.authoriser is None:
+            return Identity.root(self.default_state.account_id)
+        if request is None:
+            raise ServiceError("MissingAuthenticationTokenException", "Missing Authentication Token")
+        return self.authoriser.identify(request)
+
+    def _answer(self, operation: str, params: dict[str, Any] | None, parse_error: str | None) -> HttpResponse:
+        state = self.state
+        if self.authoriser is not None:
+            self.authoriser.authorise(
+                self.identity, f"lookoutequipment:{operation}", self._resources(operation, params or {})
+            )
+        delay = state.latency(operation)
+        if delay:
+            time.sleep(delay)
+        fault = state.take_fault(operation)
+        if fault is not None:
+            raise ServiceError(fault.code, fault.message, fault.status)
+        if parse_error is not None or params is None:
+            raise ServiceError("SerializationException", parse_error or "Empty request.")
+        validated = validate_request(operation, params)
+        with state.lock:
+            state.settle_imports()
+            result = self._handlers[operation](validated)
+        return json_response(200, response_body(operation, result))
 
     def _resources(self, operation: str, params: dict[str, Any]) -> list[str]:
         """The ARNs the real service authorises the operation on (see the module docstring)."""
         if operation in _ACCOUNT_WIDE:
             return ["*"]
+        if operation in _BY_RESOURCE_ARN:
+            arn = params.get("ResourceArn")
+            return [arn] if isinstance(arn, str) else []
+        if operation == "DescribeDataset":
+            dataset = params.get("DatasetName")
+            return [self._dataset_arn(dataset)] if isinstance(dataset, str) else []
         name = params.get("ModelName")
+        if operation == "ImportModelVersion" and not isinstance(name, str):
+            name = _model_name_of(params.get("SourceModelVersionArn"))
         if not isinstance(name, str):
             return []  # the request is invalid: validation answers it
         with self.state.lock:
@@ -174,8 +273,13 @@ class LookoutService:
         if operation == "UpdateActiveModelVersion":
             return [model_arn, version_arn]
         if operation == "ImportModelVersion" and isinstance(params.get("DatasetName"), str):
-            return [model_arn, self.state.dataset_arn(params["DatasetName"])]
+            return [model_arn, self._dataset_arn(params["DatasetName"])]
         return [model_arn]
+
+    def _dataset_arn(self, name: str) -> str:
+        with self.state.lock:
+            dataset = self.state.datasets.get(name)
+        return dataset.arn if dataset else self.state.dataset_arn_for(name, UNKNOWN_MODEL_ID)
 
     @staticmethod
     def _check_operation(target: str | None, operation: str) -> None:
@@ -417,49 +521,65 @@ class LookoutService:
         }
 
     def import_model_version(self, params: dict[str, Any]) -> dict[str, Any]:
-        """Import a SUCCESS version known to the emulator as a new IMPORT version.
+        """Import a SUCCESS version, of this or another account, as a new IMPORT version.
 
-        Idempotent on ``ClientToken``: the same token with the same parameters returns the first
-        answer; with other parameters it is a ConflictException.
+        Idempotent on ``ClientToken`` within the caller's account: the same token with the same
+        parameters answers the first import again; with other parameters it is a ConflictException.
         """
+        state = self.state
         token = params["ClientToken"]
         fingerprint = json.dumps({k: v for k, v in params.items() if k != "ClientToken"}, sort_keys=True)
-        if token in self.state.import_tokens:
-            previous_fingerprint, previous_response = self.state.import_tokens[token]
+        if token in state.import_tokens:
+            previous_fingerprint, previous_response = state.import_tokens[token]
             if previous_fingerprint != fingerprint:
                 raise ServiceError(
                     "ConflictException", "The ClientToken was already used with different parameters."
                 )
             return dict(previous_response)
-        found = self.state.find_version(params["SourceModelVersionArn"])
-        if found is None:
-            raise _not_found(f"Source model version {params['SourceModelVersionArn']}")
-        source_model, source = found
+        source_arn = params["SourceModelVersionArn"]
+        source_model, source = self._import_source(source_arn)
         if source.status != "SUCCESS":
             raise ServiceError(
                 "ValidationException",
                 f"The source model version is {source.status}: only a SUCCESS version can be imported.",
             )
+        dataset = state.datasets.get(params["DatasetName"])
+        if dataset is None:
+            raise _not_found(f"Dataset {params['DatasetName']}")
+        if "RoleArn" in params and self.authoriser is not None:
+            self.authoriser.pass_role(self.identity, params["RoleArn"])
         target_name = params.get("ModelName", source_model.name)
-        target = self.state.models.get(target_name)
+        target = state.models.get(target_name)
         if target is None:
-            target = self.state.create_model(
+            target = state.create_model(
                 target_name,
-                params["DatasetName"],
+                dataset.name,
                 labelled=source_model.labelled or "LabelsInputConfiguration" in params,
                 sampling_rate=source_model.sampling_rate,
                 schema=source_model.schema,
             )
-        elif target.dataset_name != params["DatasetName"]:
+            if "RoleArn" in params:
+                target.role_arn = params["RoleArn"]
+        elif target.dataset_name != dataset.name:
             raise ServiceError(
                 "ValidationException",
-                f"Model {target_name} uses dataset {target.dataset_name}, not {params['DatasetName']}.",
+                f"Model {target_name} uses dataset {target.dataset_name}, not {dataset.name}.",
             )
-        elif any(v.status in ("IN_PROGRESS", "IMPORT_IN_PROGRESS") for v in target.versions.values()):
-            raise ServiceError("ConflictException", f"Model {target_name} has a version in progress.")
-        version = self.state.start_import(target, source, labels=params.get("LabelsInputConfiguration"))
-        if self.state.complete_imports_immediately:
-            self.state.finish_import(target, version)
+        elif any(v.status in _RUNNING for v in target.versions.values()):
+            running = next(v for v in target.versions.values() if v.status in _RUNNING)
+            raise ServiceError(
+                "ConflictException",
+                f"Model {target_name} has version {running.number} {running.status}: "
+                "import again when it has finished.",
+            )
+        version = state.start_import(
+            target,
+            source,
+            labels=params.get("LabelsInputConfiguration"),
+            kms_key_id=params.get("ServerSideKmsKeyId"),
+        )
+        if state.complete_imports_immediately:
+            state.finish_import(target, version)
         response = {
             "ModelName": target.name,
             "ModelArn": target.arn,
@@ -467,8 +587,96 @@ class LookoutService:
             "ModelVersion": version.number,
             "Status": version.status,
         }
-        self.state.import_tokens[token] = (fingerprint, response)
+        state.import_tokens[token] = (fingerprint, response)
         return dict(response)
+
+    def _import_source(self, source_arn: str) -> tuple[Model, Version]:
+        """The source model and version an import names; from another account only when the source
+        model's resource policy lets the caller import it (AccessDeniedException otherwise)."""
+        account_id, region = source_arn.split(":")[4], source_arn.split(":")[3]
+        owner = self.accounts.existing(account_id) if region == self.state.region else None
+        found = owner.find_version(source_arn) if owner is not None else None
+        if owner is not self.state:
+            identity = self.identity
+            policy = found[0].resource_policy if found else None
+            document = json.loads(policy.document) if policy else None
+            caller = Caller(arn=identity.principal_arn, account=identity.account_id)
+            if import_decision(document, caller, source_arn) is not Decision.ALLOW:
+                reason = (
+                    "with an explicit deny in a resource-based policy"
+                    if document is not None and import_decision(document, caller, source_arn) is Decision.DENY
+                    else f"because no resource-based policy allows the {IMPORT_ACTION} action"
+                )
+                raise ServiceError(
+                    "AccessDeniedException",
+                    f"User: {identity.arn} is not authorized to perform: {IMPORT_ACTION} on resource: "
+                    f"{source_arn} {reason}",
+                )
+        if found is None:
+            raise _not_found(f"Source model version {source_arn}")
+        return found
+
+    # ---------------------------------------------------------------- datasets and resource policies
+
+    def describe_dataset(self, params: dict[str, Any]) -> dict[str, Any]:
+        dataset = self.state.datasets.get(params["DatasetName"])
+        if dataset is None:
+            raise _not_found(f"Dataset {params['DatasetName']}")
+        return {
+            "DatasetName": dataset.name,
+            "DatasetArn": dataset.arn,
+            "CreatedAt": dataset.created_at,
+            "LastUpdatedAt": dataset.created_at,
+            "Status": "ACTIVE",
+            "Schema": dataset.schema,
+        }
+
+    def _policy_model(self, resource_arn: str) -> Model:
+        model = next((m for m in self.state.models.values() if m.arn == resource_arn), None)
+        if model is None:
+            raise _not_found(f"Resource {resource_arn}")
+        return model
+
+    def put_resource_policy(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Attach (or replace) a model's resource policy. A PolicyRevisionId that is not the current
+        revision is a ConflictException (someone changed the policy meanwhile)."""
+        model = self._policy_model(params["ResourceArn"])
+        parse_policy(params["ResourcePolicy"])
+        current = model.resource_policy
+        revision = params.get("PolicyRevisionId")
+        if revision is not None and (current is None or current.revision_id != revision):
+            raise ServiceError(
+                "ConflictException",
+                f"PolicyRevisionId {revision} is not the current revision of the policy of {model.arn}.",
+            )
+        now = self.state.now()
+        if current is not None and current.document == params["ResourcePolicy"]:
+            return {"ResourceArn": model.arn, "PolicyRevisionId": current.revision_id}
+        model.resource_policy = ResourcePolicy(
+            document=params["ResourcePolicy"],
+            revision_id=secrets.token_hex(16),
+            created_at=current.created_at if current else now,
+            modified_at=now,
+        )
+        return {"ResourceArn": model.arn, "PolicyRevisionId": model.resource_policy.revision_id}
+
+    def describe_resource_policy(self, params: dict[str, Any]) -> dict[str, Any]:
+        policy = self._policy_model(params["ResourceArn"]).resource_policy
+        if policy is None:
+            raise _not_found(f"Resource policy of {params['ResourceArn']}")
+        return {
+            "PolicyRevisionId": policy.revision_id,
+            "ResourcePolicy": policy.document,
+            "CreationTime": policy.created_at,
+            "LastModifiedTime": policy.modified_at,
+        }
+
+    def delete_resource_policy(self, params: dict[str, Any]) -> dict[str, Any]:
+        model = self._policy_model(params["ResourceArn"])
+        if model.resource_policy is None:
+            raise _not_found(f"Resource policy of {params['ResourceArn']}")
+        model.resource_policy = None
+        return {}
 
     # ---------------------------------------------------------------- retraining schedulers
 

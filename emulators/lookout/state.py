@@ -124,6 +124,38 @@ class Version:
     import_job_end: datetime | None = None
     imported_data_size: int | None = None
     labels: dict[str, Any] | None = None
+    kms_key_id: str | None = None
+    import_source: Version | None = None  # what an import copies (possibly another account's)
+    import_outcome: ImportOutcome | None = None  # how a running import ends (scenario)
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """How an import the scenario planned ends: its status, reason, and how long it runs."""
+
+    status: str = "SUCCESS"
+    failed_reason: str | None = None
+    duration: timedelta = timedelta(0)
+
+
+@dataclass
+class Dataset:
+    """A dataset of the account (ImportModelVersion needs one in the target account)."""
+
+    name: str
+    arn: str
+    schema: str | None
+    created_at: datetime
+
+
+@dataclass
+class ResourcePolicy:
+    """A model's resource-based policy (PutResourcePolicy), as DescribeResourcePolicy reports it."""
+
+    document: str
+    revision_id: str
+    created_at: datetime
+    modified_at: datetime
 
 
 @dataclass
@@ -166,6 +198,7 @@ class Model:
     scheduler: Scheduler | None = None
     inference_data_start: datetime | None = None
     inference_data_end: datetime | None = None
+    resource_policy: ResourcePolicy | None = None
 
     def version_arn(self, number: int) -> str:
         return f"{self.arn}/model-version/{number}"
@@ -246,17 +279,19 @@ class LookoutState:
         *,
         clock: Callable[[], datetime] | None = None,
         complete_imports_immediately: bool = False,
+        lock: threading.RLock | None = None,
     ) -> None:
         if not re.fullmatch(r"[0-9]{12}", account_id):
             raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
         self.region = region
         self.account_id = account_id
         self.complete_imports_immediately = complete_imports_immediately
-        self.lock = threading.RLock()
+        self.lock = lock or threading.RLock()
         self.models: dict[str, Model] = {}
+        self.datasets: dict[str, Dataset] = {}
         self.import_tokens: dict[str, tuple[str, dict[str, Any]]] = {}
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._dataset_ids: dict[str, str] = {}
+        self._import_outcomes: deque[ImportOutcome] = deque()
         self._faults: dict[str, deque[Fault]] = {}
         self._latency: dict[str | None, float] = {}
         self._calls: list[CallRecord] = []
@@ -274,10 +309,27 @@ class LookoutState:
     def model_arn_for(self, model_name: str, model_id: str) -> str:
         return self._arn(f"model/{model_name}/{model_id}")
 
+    def dataset_arn_for(self, dataset_name: str, dataset_id: str) -> str:
+        return self._arn(f"dataset/{dataset_name}/{dataset_id}")
+
     def dataset_arn(self, dataset_name: str) -> str:
+        """The ARN of a dataset of this account (created, with no schema, if the scenario never
+        seeded it: every seeded model creates its own dataset)."""
         with self.lock:
-            dataset_id = self._dataset_ids.setdefault(dataset_name, str(uuid.uuid4()))
-            return self._arn(f"dataset/{dataset_name}/{dataset_id}")
+            return self.ensure_dataset(dataset_name).arn
+
+    def ensure_dataset(self, dataset_name: str, schema: str | None = None) -> Dataset:
+        with self.lock:
+            found = self.datasets.get(dataset_name)
+            if found is None:
+                found = Dataset(
+                    name=dataset_name,
+                    arn=self._arn(f"dataset/{dataset_name}/{uuid.uuid4()}"),
+                    schema=schema,
+                    created_at=self.now(),
+                )
+                self.datasets[dataset_name] = found
+            return found
 
     def model(self, model_name: str) -> Model:
         """The model of that name (``KeyError`` with a clear message if the scenario never seeded it)."""
@@ -309,14 +361,15 @@ class LookoutState:
             if model_name in self.models:
                 raise ValueError(f"model {model_name!r} already exists")
             moment = _utc(created_at) or self.now()
+            schema = schema or _default_schema(model_name, 4)
             model = Model(
                 name=model_name,
                 arn=self._arn(f"model/{model_name}/{uuid.uuid4()}"),
                 dataset_name=dataset_name,
-                dataset_arn=self.dataset_arn(dataset_name),
+                dataset_arn=self.ensure_dataset(dataset_name, schema).arn,
                 labelled=labelled,
                 sampling_rate=sampling_rate,
-                schema=schema or _default_schema(model_name, 4),
+                schema=schema,
                 role_arn=f"arn:aws:iam::{self.account_id}:role/LookoutEquipmentAccess",
                 created_at=moment,
                 last_updated=moment,
@@ -593,8 +646,7 @@ class LookoutState:
 
         A successful import becomes the active version when its model has no active version yet.
         """
-        if status not in ("SUCCESS", "FAILED", "CANCELED"):
-            raise ValueError(f"an import ends in SUCCESS, FAILED or CANCELED, not {status!r}")
+        _check_import_status(status)
         finished = 0
         with self.lock:
             models = [self.model(model_name)] if model_name is not None else list(self.models.values())
@@ -605,8 +657,46 @@ class LookoutState:
                         finished += 1
         return finished
 
+    def plan_imports(
+        self,
+        status: str = "SUCCESS",
+        *,
+        failed_reason: str | None = None,
+        duration_seconds: float = 0.0,
+        count: int = 1,
+    ) -> None:
+        """The next ``count`` imports into this account end with ``status`` (and ``failed_reason``)
+        ``duration_seconds`` after they start, by the emulator's clock: until then they are
+        IMPORT_IN_PROGRESS. An import no plan covers runs until :meth:`complete_imports`."""
+        _check_import_status(status)
+        if failed_reason is not None:
+            _check("BoundedLengthString", failed_reason, "failed_reason")
+        if count < 1 or duration_seconds < 0:
+            raise ValueError("count must be at least 1 and duration_seconds not negative")
+        outcome = ImportOutcome(status, failed_reason, timedelta(seconds=duration_seconds))
+        with self.lock:
+            self._import_outcomes.extend([outcome] * count)
+
+    def settle_imports(self) -> int:
+        """End the planned imports whose time has come (the service answers every request after
+        this); returns how many ended."""
+        ended = 0
+        with self.lock:
+            now = self.now()
+            for model in list(self.models.values()):
+                for version in list(model.versions.values()):
+                    plan, started = version.import_outcome, version.import_job_start
+                    if version.status != "IMPORT_IN_PROGRESS" or plan is None or started is None:
+                        continue
+                    if started + plan.duration <= now:
+                        self.finish_import(
+                            model, version, status=plan.status, failed_reason=plan.failed_reason
+                        )
+                        ended += 1
+        return ended
+
     def find_version(self, version_arn: str) -> tuple[Model, Version] | None:
-        """The model and version a ModelVersionArn names, if the emulator knows it."""
+        """The model and version a ModelVersionArn of this account names, if the emulator knows it."""
         with self.lock:
             for model in self.models.values():
                 for version in model.versions.values():
@@ -614,13 +704,23 @@ class LookoutState:
                         return model, version
             return None
 
-    def start_import(self, model: Model, source: Version, *, labels: dict[str, Any] | None = None) -> Version:
-        """A new IMPORT version of ``model`` copying ``source``, IMPORT_IN_PROGRESS."""
+    def start_import(
+        self,
+        model: Model,
+        source: Version,
+        *,
+        labels: dict[str, Any] | None = None,
+        kms_key_id: str | None = None,
+    ) -> Version:
+        """A new IMPORT version of ``model`` copying ``source`` (of this or another account),
+        IMPORT_IN_PROGRESS; it ends as the next planned outcome says (:meth:`plan_imports`)."""
         with self.lock:
             version = self.new_version(model, source_type="IMPORT", status="IMPORT_IN_PROGRESS")
             version.source_model_version_arn = source.arn
+            version.import_source = source
             version.import_job_start = version.created_at
             version.training_execution_start = None
+            version.kms_key_id = kms_key_id
             for attribute in (
                 "training_data_start",
                 "training_data_end",
@@ -629,6 +729,7 @@ class LookoutState:
             ):
                 setattr(version, attribute, getattr(source, attribute))
             version.labels = labels or source.labels
+            version.import_outcome = self._import_outcomes.popleft() if self._import_outcomes else None
             return version
 
     def finish_import(
@@ -638,22 +739,44 @@ class LookoutState:
         with self.lock:
             moment = self.now()
             version.status = status
+            version.import_outcome = None
             version.import_job_end = version.last_updated = model.last_updated = moment
             if status == "FAILED":
                 version.failed_reason = (
                     failed_reason or "The import failed: the source model could not be read."
                 )
+            elif status == "CANCELED" and failed_reason:
+                version.failed_reason = failed_reason
             if status != "SUCCESS":
                 return
-            found = self.find_version(version.source_model_version_arn or "")
-            if found is not None:
-                source = found[1]
+            source = version.import_source
+            if source is not None:
                 version.model_quality = source.model_quality
                 version.model_metrics = source.model_metrics
                 version.imported_data_size = 50 * 1024 * 1024 + len(source.model_metrics or "")
             version.diagnostics_key = model.default_diagnostics_key(version.number)
             if model.active is None:
                 self.activate(model, version.number)
+
+    # ---------------------------------------------------------------- scenario: datasets, policies
+
+    def seed_dataset(self, dataset_name: str, *, sensors: int = 4) -> str:
+        """Create a dataset (as CreateDataset or ImportDataset would); returns its ARN."""
+        _check("DatasetName", dataset_name, "dataset_name")
+        with self.lock:
+            if dataset_name in self.datasets:
+                raise ValueError(f"dataset {dataset_name!r} already exists")
+            return self.ensure_dataset(dataset_name, _default_schema(dataset_name, sensors)).arn
+
+    def dataset_names(self) -> list[str]:
+        with self.lock:
+            return sorted(self.datasets)
+
+    def resource_policy(self, model_name: str) -> str | None:
+        """The model's resource-based policy document, or None."""
+        with self.lock:
+            policy = self.model(model_name).resource_policy
+            return policy.document if policy else None
 
     def set_accumulated_inference_data(self, model_name: str, start: datetime, end: datetime) -> None:
         """Set the model's AccumulatedInferenceDataStartTime / EndTime."""
@@ -927,6 +1050,47 @@ class LookoutState:
                     for v in sorted(model.versions.values(), key=lambda v: v.number)
                 ],
             }
+
+
+class Accounts:
+    """The emulated service's accounts: one :class:`LookoutState` each, created on first use with
+    the default account's region, clock and settings, all under one lock (an import reads one
+    account and writes another)."""
+
+    def __init__(self, default: LookoutState, make: Callable[[str], LookoutState] | None = None) -> None:
+        self.default = default
+        self._make = make or self._state
+        self._states: dict[str, LookoutState] = {default.account_id: default}
+
+    def _state(self, account_id: str) -> LookoutState:
+        return LookoutState(
+            self.default.region,
+            account_id,
+            clock=self.default.now,
+            complete_imports_immediately=self.default.complete_imports_immediately,
+            lock=self.default.lock,
+        )
+
+    def account(self, account_id: str) -> LookoutState:
+        """The account's state (a new, empty one the first time)."""
+        with self.default.lock:
+            state = self._states.get(account_id)
+            if state is None:
+                state = self._states[account_id] = self._make(account_id)
+            return state
+
+    def existing(self, account_id: str) -> LookoutState | None:
+        with self.default.lock:
+            return self._states.get(account_id)
+
+    def ids(self) -> list[str]:
+        with self.default.lock:
+            return sorted(self._states)
+
+
+def _check_import_status(status: str) -> None:
+    if status not in ("SUCCESS", "FAILED", "CANCELED"):
+        raise ValueError(f"an import ends in SUCCESS, FAILED or CANCELED, not {status!r}")
 
 
 def event_recall(metrics: str | None) -> float | None:

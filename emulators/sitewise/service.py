@@ -120,7 +120,9 @@ class SiteWiseService:
         if request is None:
             raise ServiceError("MissingAuthenticationTokenException", "Missing Authentication Token", 403)
         try:
-            self.authoriser.authorise(request, f"iotsitewise:{operation}", resources)
+            self.authoriser.authorise(
+                self.authoriser.identify(request), f"iotsitewise:{operation}", resources
+            )
         except (LookoutServiceError, ServiceError) as refused:
             status = 403 if refused.code in _AUTHENTICATION_ERRORS or "AccessDenied" in refused.code else None
             raise ServiceError(refused.code, refused.message, status) from None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from model_steward.models.alerts import Alert
 from model_steward.models.decision import ModelFacts, VersionFacts
@@ -28,6 +28,15 @@ from model_steward.models.ledger import (
 from model_steward.models.messages import EvaluateRequest
 from model_steward.models.registry import ModelListing, ModelSnapshot, VersionRef
 from model_steward.models.s3_events import ObjectHead
+
+if TYPE_CHECKING:  # only the import function and the CLI load the cross-account models
+    from model_steward.models.imports import (
+        ApprovalEvent,
+        ImportRecord,
+        ImportRequest,
+        ImportStarted,
+        ImportState,
+    )
 
 
 class ModelRegistry(Protocol):
@@ -110,10 +119,16 @@ class Ledger(Protocol):
         *,
         replaces: Iterable[VersionState | None],
         alert: AlertRecord | None = None,
+        outbox: Sequence[AlertRecord] = (),
     ) -> bool:
-        """Write a version record, and its alert in the same transaction. ``replaces``: the states
-        the existing item may be in (None: no item yet). False, writing nothing, when the item is in
-        another state. An alert whose id exists already is not written again."""
+        """Write a version record, and its alert and ``outbox`` items (an approval for another
+        deployment) in the same transaction. ``replaces``: the states the existing item may be in
+        (None: no item yet). False, writing nothing, when the item is in another state. An alert or
+        outbox item whose id exists already is not written again."""
+        ...
+
+    def revisit(self, model_name: str, at: datetime) -> None:
+        """Ask the watch to queue the model at or after ``at`` (an earlier request is kept)."""
         ...
 
     def claim_promotion(
@@ -177,12 +192,78 @@ class Ledger(Protocol):
         """Every diagnostics file record linked to a model."""
         ...
 
+    def import_record(self, model_name: str, key: str) -> ImportRecord | None: ...
+
+    def imports_of(self, model_name: str) -> list[ImportRecord]:
+        """Every import into a model, oldest first."""
+        ...
+
+    def put_import(
+        self,
+        record: ImportRecord,
+        *,
+        replaces: Iterable[ImportState | None],
+        alert: AlertRecord | None = None,
+    ) -> bool:
+        """Write an import record (and its alert, in the same transaction) when the stored one is in
+        a state of ``replaces`` (None: no record yet); False, writing nothing, otherwise. A REQUESTED
+        record is listed by :meth:`pending_imports`."""
+        ...
+
+    def pending_imports(self) -> list[ImportRecord]:
+        """Imports waiting for the service to accept them (REQUESTED), oldest first."""
+        ...
+
 
 class AlertPublisher(Protocol):
     """A channel that takes an alert (the alert topic; the Amazon Q Developer topic)."""
 
     def publish(self, alert: Alert) -> str:
         """Publish one alert; returns the channel's message id."""
+        ...
+
+
+class ApprovalPublisher(Protocol):
+    """Another deployment's event bus, where approvals go (Amazon EventBridge)."""
+
+    def publish(self, approval: ApprovalEvent) -> str:
+        """Put one approval on the bus; returns the event's id."""
+        ...
+
+
+class ImportRegistry(Protocol):
+    """What a registry that can import versions from other accounts offers besides
+    :class:`ModelRegistry` (Amazon Lookout for Equipment's ImportModelVersion and resource policies)."""
+
+    def import_version(self, request: ImportRequest, client_token: str) -> ImportStarted:
+        """Start (or, with the same token, find again) an import. ConflictError: busy or over a
+        quota, try later; TransientError; ConfigurationError: access denied (the source's resource
+        policy, the role); NotFoundError: the source or the dataset; InvalidInputError."""
+        ...
+
+    def dataset_exists(self, dataset_name: str) -> bool: ...
+
+    def model_arn(self, model_name: str) -> str:
+        """The model's ARN. NotFoundError for an unknown model."""
+        ...
+
+    def resource_policy(self, model_arn: str) -> tuple[str, str] | None:
+        """The model's resource policy and its revision id, or None."""
+        ...
+
+    def put_resource_policy(
+        self, model_arn: str, document: str, *, revision: str | None, client_token: str
+    ) -> str:
+        """Attach the policy (replacing ``revision``, None when the model has none); returns the new
+        revision. ConflictError when the policy changed meanwhile."""
+        ...
+
+
+class RoleDirectory(Protocol):
+    """IAM, as much as an import needs: does a role exist."""
+
+    def role_exists(self, role_arn: str) -> bool | None:
+        """True or False, or None when it cannot be told (no permission to look)."""
         ...
 
 

@@ -10,10 +10,12 @@ import pytest
 
 from model_steward.adapters.ledger import DynamoLedger
 from model_steward.models.diagnostics_files import DiagnosticsRecord, FileStatus
+from model_steward.models.imports import ImportRecord, ImportRequest, ImportState, SourceDecision
 from model_steward.models.ledger import (
     SYSTEM_PK,
     AlertRecord,
     AlertState,
+    Channel,
     ModelState,
     PolicyDocumentRecord,
     VersionRecord,
@@ -241,6 +243,116 @@ def test_linking_a_diagnostics_file_needs_the_version_record_and_leaves_the_rest
     ledger.record(held(), replaces=[None])
     assert ledger.link_diagnostics("pump-01", 4, values)
     assert ledger.version("pump-01", 4) == held()
+
+
+# ------------------------------------------------------------------------------------------ outbox
+
+
+def approval(version: int = 4) -> AlertRecord:
+    return AlertRecord(
+        pk=PK,
+        alert_id=f"pump-01#v{version}#APPROVAL",
+        state=AlertState.PENDING,
+        payload_json='{"approval": true}',
+        channel=Channel.APPROVAL,
+        created_at=NOW,
+    )
+
+
+def test_an_approval_is_written_with_its_decision_once_and_pending_until_sent(ledger: Ledger) -> None:
+    assert ledger.record(held("WOULD_PROMOTE"), replaces=[None], alert=alert(), outbox=[approval()])
+    assert ledger.record(
+        held("WOULD_PROMOTE"), replaces=[VersionState.DECIDED], alert=alert(), outbox=[approval()]
+    )
+
+    stored = ledger.alert(PK, "pump-01#v4#APPROVAL")
+    assert stored is not None
+    assert (stored.channel, stored.payload_json) == (Channel.APPROVAL, '{"approval": true}')
+    assert sorted(a.alert_id for a in ledger.pending_alerts()) == ["pump-01#v4#APPROVAL", "pump-01#v4#HELD"]
+
+
+def test_a_refused_record_writes_no_approval(ledger: Ledger) -> None:
+    ledger.record(held(), replaces=[None])
+
+    assert not ledger.record(held("PROMOTE"), replaces=[None], outbox=[approval()])
+
+    assert ledger.alert(PK, "pump-01#v4#APPROVAL") is None
+
+
+def test_a_revisit_request_keeps_the_earliest_time_and_the_rest_of_the_state(ledger: Ledger) -> None:
+    ledger.save_model_state(ModelState(model_name="pump-01", summary_fingerprint="f", last_seen_version=3))
+
+    ledger.revisit("pump-01", NOW + timedelta(hours=1))
+    ledger.revisit("pump-01", NOW + timedelta(hours=2))
+    ledger.revisit("new-model", NOW)
+
+    state = ledger.model_state("pump-01")
+    assert state is not None
+    assert (state.revisit_at, state.last_seen_version, state.summary_fingerprint) == (
+        NOW + timedelta(hours=1),
+        3,
+        "f",
+    )
+    fresh = ledger.model_state("new-model")
+    assert fresh is not None
+    assert fresh.revisit_at == NOW
+
+
+# ------------------------------------------------------------------------------------------ imports
+
+SOURCE = "arn:aws:lookoutequipment:eu-west-1:111111111111:model/pump-01/abc/model-version/7"
+
+
+def import_record(state: ImportState = ImportState.REQUESTED, **changes: object) -> ImportRecord:
+    request = ImportRequest(
+        source_version_arn=SOURCE,
+        model_name="pump-01",
+        dataset_name="pump-data",
+        reason="approved in staging",
+        requested_by="approval from 111111111111",
+        source_decision=SourceDecision(
+            outcome="WOULD_PROMOTE",
+            decision_fingerprint="0123456789abcdef",
+            policy_fingerprint="fedcba9876543210",
+            decided_at=NOW,
+            prior_model_metrics='{"labeled_event_metrics": {"num_labeled": 8}}',
+        ),
+    )
+    values: dict[str, object] = {
+        "model_name": "pump-01",
+        "key": "k1",
+        "client_token": "steward-k1-1",
+        "state": state,
+        "request": request,
+        "source_account": "111111111111",
+        "requested_at": NOW,
+        "updated_at": NOW,
+        **changes,
+    }
+    return ImportRecord.model_validate(values)
+
+
+def test_an_import_is_recorded_once_and_read_back_whole(ledger: Ledger) -> None:
+    assert ledger.put_import(import_record(), replaces=[None])
+    assert not ledger.put_import(import_record(), replaces=[None])
+
+    assert ledger.import_record("pump-01", "k1") == import_record()
+    assert ledger.imports_of("pump-01") == [import_record()]
+    assert ledger.imports_of("pump-02") == []
+
+
+def test_a_requested_import_is_pending_until_it_moves_on(ledger: Ledger) -> None:
+    ledger.put_import(import_record(), replaces=[None])
+    assert [r.key for r in ledger.pending_imports()] == ["k1"]
+    assert ledger.pending_alerts() == []  # imports are not alerts
+
+    started = import_record(ImportState.IMPORTING, version=3, version_arn=SOURCE, tries=1)
+    assert ledger.put_import(started, replaces=[ImportState.REQUESTED], alert=alert("pump-01#import"))
+
+    assert ledger.pending_imports() == []
+    assert ledger.import_record("pump-01", "k1") == started
+    assert not ledger.put_import(import_record(ImportState.REFUSED), replaces=[ImportState.REQUESTED])
+    assert [a.alert_id for a in ledger.pending_alerts()] == ["pump-01#import"]
 
 
 # ------------------------------------------------------------------------------- policy document

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from emulators.lookout import LookoutEmulator, ServiceError
-from emulators.lookout.service import UNKNOWN_MODEL_ID, SignedRequest
+from emulators.lookout.service import UNKNOWN_MODEL_ID, Identity, SignedRequest
 
 from .conftest import ACCOUNT_ID, REGION, WireResponse
 
@@ -22,11 +22,19 @@ from .conftest import ACCOUNT_ID, REGION, WireResponse
 class RecordingAuthoriser:
     refuse: set[str] = field(default_factory=set)  # actions to refuse
     asked: list[tuple[str, tuple[str, ...], bool]] = field(default_factory=list)
+    _signed: bool = False
 
-    def authorise(self, request: SignedRequest, action: str, resources: Sequence[str]) -> None:
-        self.asked.append((action, tuple(resources), "Authorization" in request.headers))
+    def identify(self, request: SignedRequest) -> Identity:
+        self._signed = "Authorization" in request.headers
+        return Identity.root(ACCOUNT_ID)
+
+    def authorise(self, identity: Identity, action: str, resources: Sequence[str]) -> None:
+        self.asked.append((action, tuple(resources), self._signed))
         if action in self.refuse:
             raise ServiceError("AccessDeniedException", f"not authorized to perform: {action}")
+
+    def pass_role(self, identity: Identity, role_arn: str) -> None:
+        self.asked.append(("iam:PassRole", (role_arn,), self._signed))
 
 
 @pytest.fixture

@@ -305,8 +305,9 @@ def test_activating_the_active_version_changes_nothing(
 def test_importing_into_a_new_model_creates_version_1(
     lookout_emulator: LookoutEmulator, lookout_client: Any, pump_with_active_version: str
 ) -> None:
-    # Given a successful source version
+    # Given a successful source version, and a dataset to import it with
     source_arn = lookout_emulator.version_arn(pump_with_active_version, 1)
+    lookout_emulator.seed_dataset("imported-data")
     # When it is imported under a new model name
     response = lookout_client.import_model_version(
         SourceModelVersionArn=source_arn, DatasetName="imported-data", ModelName="pump-copy"
@@ -357,6 +358,7 @@ def test_import_is_idempotent_on_client_token(
     lookout_emulator: LookoutEmulator, lookout_client: Any, pump_with_active_version: str
 ) -> None:
     # Given an import made with a client token
+    lookout_emulator.seed_dataset("copy-data")
     params = {
         "SourceModelVersionArn": lookout_emulator.version_arn(pump_with_active_version, 1),
         "DatasetName": "copy-data",
@@ -399,6 +401,7 @@ def pump_source_emulator() -> Any:
     with LookoutEmulator(complete_imports_immediately=True) as emulator:
         emulator.seed_model("pump-01")
         emulator.add_version("pump-01")
+        emulator.seed_dataset("d")
         yield emulator
 
 
@@ -425,6 +428,7 @@ def test_importing_while_an_import_runs_is_a_conflict(
     lookout_emulator: LookoutEmulator, lookout_client: Any, pump_with_active_version: str
 ) -> None:
     source = lookout_emulator.version_arn(pump_with_active_version, 1)
+    lookout_emulator.seed_dataset("d")
     lookout_client.import_model_version(SourceModelVersionArn=source, DatasetName="d", ModelName="copy")
     with pytest.raises(lookout_client.exceptions.ConflictException):
         lookout_client.import_model_version(SourceModelVersionArn=source, DatasetName="d", ModelName="copy")

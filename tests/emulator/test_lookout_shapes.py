@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any, cast
 
@@ -103,6 +104,23 @@ def exercise_every_operation(emulator: LookoutEmulator, client: Any) -> None:
         client.describe_model_version(ModelName="pump-01", ModelVersion=number)
     client.update_active_model_version(ModelName="pump-01", ModelVersion=retrained)
     client.describe_model(ModelName="pump-01")
+    emulator.seed_dataset("fan-01-copy")
+    client.describe_dataset(DatasetName="fan-01-copy")
+    pump_arn = emulator.model_arn("pump-01")
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::210987654321:root"},
+                "Action": "lookoutequipment:ImportModelVersion",
+                "Resource": [pump_arn, f"{pump_arn}/model-version/*"],
+            }
+        ],
+    }
+    client.put_resource_policy(ResourceArn=pump_arn, ResourcePolicy=json.dumps(policy))
+    client.describe_resource_policy(ResourceArn=pump_arn)
+    client.delete_resource_policy(ResourceArn=pump_arn)
     imported = client.import_model_version(
         SourceModelVersionArn=emulator.version_arn("pump-01", 1),
         DatasetName="fan-01-copy",
@@ -127,6 +145,8 @@ def test_every_operation_answers_bodies_that_conform_to_the_output_shape(
     # When the raw JSON bodies the client received are checked against botocore's output shapes
     problems = {
         f"{response.operation}#{index}": shape_problems(output_shape(response.operation), response.body)
+        if output_shape(response.operation) is not None
+        else ([] if response.body == {} else ["an operation without output answered a body"])
         for index, response in enumerate(wire_responses)
     }
 

@@ -8,18 +8,21 @@ the same assertions against both):
   it creates the model's WATCH item when there is none (as DynamoDB's UpdateItem does);
 - alerts are created once per id, leased for sending (PENDING, or SENDING whose lease ran out),
   listed as pending until marked sent, oldest first;
-- diagnostics files are recorded once; linking a diagnostics file to a version needs the record.
+- diagnostics files are recorded once; linking a diagnostics file to a version needs the record;
+- an import record is written only when the stored one is in a state the writer allows (with its
+  alert), and listed as pending while REQUESTED; a revisit request keeps the earliest time.
 
 Every read returns a copy (pydantic models are frozen), so a test cannot change what is stored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from model_steward.models.diagnostics_files import DiagnosticsRecord, diagnostics_key
+from model_steward.models.imports import ImportRecord, ImportState
 from model_steward.models.ledger import (
     AlertRecord,
     AlertState,
@@ -47,6 +50,7 @@ class FakeLedger:
         self.alert_items: dict[tuple[str, str], AlertRecord] = {}
         self.files: dict[tuple[str, str], DiagnosticsRecord] = {}
         self.documents: dict[str, PolicyDocumentRecord] = {}
+        self.import_items: dict[tuple[str, str], ImportRecord] = {}
         self.writes = 0
 
     # ------------------------------------------------------------------ model states
@@ -74,6 +78,7 @@ class FakeLedger:
         *,
         replaces: Iterable[VersionState | None],
         alert: AlertRecord | None = None,
+        outbox: Sequence[AlertRecord] = (),
     ) -> bool:
         key = (record.model_name, record.version)
         existing = self.records.get(key)
@@ -81,9 +86,14 @@ class FakeLedger:
             return False
         self.writes += 1
         self.records[key] = record
-        if alert is not None:
-            self.alert_items.setdefault((alert.pk, alert.alert_id), alert)
+        for item in [*([alert] if alert is not None else []), *outbox]:
+            self.alert_items.setdefault((item.pk, item.alert_id), item)
         return True
+
+    def revisit(self, model_name: str, at: datetime) -> None:
+        state = self.states.get(model_name) or ModelState(model_name=model_name)
+        if state.revisit_at is None or state.revisit_at > at:
+            self.states[model_name] = state.model_copy(update={"revisit_at": at})
 
     # ------------------------------------------------------------------ promotion claim
     def claim_promotion(
@@ -183,3 +193,32 @@ class FakeLedger:
     def diagnostics_of(self, model_name: str) -> list[DiagnosticsRecord]:
         pk = model_pk(model_name)
         return [record for (p, _), record in sorted(self.files.items()) if p == pk]
+
+    # ------------------------------------------------------------------ imports
+    def import_record(self, model_name: str, key: str) -> ImportRecord | None:
+        return self.import_items.get((model_name, key))
+
+    def imports_of(self, model_name: str) -> list[ImportRecord]:
+        found = [r for (name, _), r in self.import_items.items() if name == model_name]
+        return sorted(found, key=lambda r: r.requested_at)
+
+    def put_import(
+        self,
+        record: ImportRecord,
+        *,
+        replaces: Iterable[ImportState | None],
+        alert: AlertRecord | None = None,
+    ) -> bool:
+        key = (record.model_name, record.key)
+        existing = self.import_items.get(key)
+        if (existing.state if existing else None) not in set(replaces):
+            return False
+        self.writes += 1
+        self.import_items[key] = record
+        if alert is not None:
+            self.alert_items.setdefault((alert.pk, alert.alert_id), alert)
+        return True
+
+    def pending_imports(self) -> list[ImportRecord]:
+        pending = [r for r in self.import_items.values() if r.state is ImportState.REQUESTED]
+        return sorted(pending, key=lambda r: r.requested_at)

@@ -11,6 +11,7 @@ fingerprint moving with the active version and the latest retraining, and inject
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -50,6 +51,10 @@ class FakeVersion:
     auto_promotion_result: str | None = None
     auto_promotion_result_reason: str | None = None
     diagnostics_key: str | None = None
+    source_version_arn: str | None = None
+    import_started: datetime | None = None
+    import_ended: datetime | None = None
+    imported_bytes: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # further VersionFacts fields (label, prior_basis...)
 
 
@@ -70,6 +75,7 @@ class FakeModel:
     active_at: datetime | None = None
     previous: int | None = None
     latest_retraining: int | None = None
+    model_id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
     @property
     def status(self) -> str:
@@ -91,8 +97,15 @@ class Call:
 class FakeRegistry:
     registry_id = LOOKOUT_FOR_EQUIPMENT
 
-    def __init__(self, region: str = "eu-west-1", *, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        region: str = "eu-west-1",
+        *,
+        clock: Callable[[], datetime] | None = None,
+        account_id: str = "123456789012",
+    ) -> None:
         self.region = region
+        self.account_id = account_id
         self.clock = clock or (lambda: datetime.now(UTC))
         self.models: dict[str, FakeModel] = {}
         self.calls: list[Call] = []
@@ -222,6 +235,50 @@ class FakeRegistry:
         """Activate directly, as a person in the console would."""
         self._activate(self.models[model_name], version)
 
+    def model_arn(self, model_name: str) -> str:
+        model = self.models[model_name]
+        return f"arn:aws:lookoutequipment:{self.region}:{self.account_id}:model/{model.name}/{model.model_id}"
+
+    def version_arn(self, model_name: str, version: int) -> str:
+        return f"{self.model_arn(model_name)}/model-version/{version}"
+
+    def start_import(self, model_name: str, source_arn: str) -> int:
+        """An IMPORT version of the model (created when missing), IMPORT_IN_PROGRESS."""
+        if model_name not in self.models:
+            self.seed_model(model_name)
+        number = self.add_version(model_name, status="IMPORT_IN_PROGRESS", source_type="IMPORT")
+        version = self.models[model_name].versions[number]
+        version.source_version_arn, version.import_started = source_arn, self.clock()
+        return number
+
+    def finish_import(
+        self,
+        model_name: str,
+        version: int,
+        *,
+        status: str = "SUCCESS",
+        model_quality: str | None = DEFAULT,
+        model_metrics: str | None = DEFAULT,
+        failed_reason: str | None = None,
+    ) -> None:
+        model = self.models[model_name]
+        target = model.versions[version]
+        self._complete(
+            model,
+            target,
+            status=status,
+            model_quality=model_quality,
+            model_metrics=model_metrics,
+            prior_model_metrics=None,
+            failed_reason=failed_reason,
+            diagnostics_key=DEFAULT,
+        )
+        if status == "CANCELED":
+            target.failed_reason = failed_reason
+        target.import_ended, target.imported_bytes = self.clock(), 52_428_800
+        if status == "SUCCESS" and model.active is None:
+            self._activate(model, version)
+
     def set_promote_mode(self, model_name: str, promote_mode: str) -> None:
         self.models[model_name].promote_mode = promote_mode
 
@@ -331,6 +388,7 @@ class FakeRegistry:
         return ModelFacts(
             model_name=model.name,
             active_version=model.active,
+            active_version_arn=self.version_arn(model.name, model.active) if model.active else None,
             active_version_activated_at=model.active_at,
             previous_active_version=model.previous,
             promote_mode=model.promote_mode,
@@ -391,6 +449,11 @@ class FakeRegistry:
                 auto_promotion_result=found.auto_promotion_result,
                 auto_promotion_result_reason=found.auto_promotion_result_reason,
                 diagnostics_object=location,
+                version_arn=self.version_arn(model.name, found.number),
+                source_version_arn=found.source_version_arn,
+                import_started_at=found.import_started,
+                import_ended_at=found.import_ended,
+                imported_data_bytes=found.imported_bytes,
                 label=model.label,
                 **found.extra,
             )

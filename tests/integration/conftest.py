@@ -16,7 +16,8 @@ OPERATOR_ARN = operator_arn(ACCOUNT_ID)
 
 @pytest.fixture(scope="module")
 def full_stack() -> Iterator[LocalStack]:
-    """Every optional part switched on: stack-owned diagnostics bucket, e-mail, Slack."""
+    """Every optional part switched on: stack-owned diagnostics bucket, e-mail, Slack, imports from
+    another account's approvals."""
     with LocalStack(
         {
             "DiagnosticsSource": "stack-bucket",
@@ -24,6 +25,8 @@ def full_stack() -> Iterator[LocalStack]:
             "SlackWebhookSecretArn": SLACK_SECRET_ARN,
             "WatchedModelPrefix": "pump-",
             "WatchedModels": "compressor-07",
+            "ImportSourceAccounts": "111111111111",
+            "ImportModelMap": "pump-01=pump-01:pump-data",
         }
     ) as stack:
         yield stack

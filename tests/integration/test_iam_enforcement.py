@@ -142,7 +142,8 @@ def test_every_queue_and_topic_of_the_stack_refuses_plain_http(full_stack: Local
         for name in queues
     ] + [sns.get_topic_attributes(TopicArn=arn)["Attributes"]["Policy"] for arn in topics]
 
-    assert len(queues) == 5  # evaluate, its dead letters, schedule, diagnostics and Slack dead letters
+    # evaluate, its dead letters, schedule, diagnostics and Slack dead letters, approvals and theirs
+    assert len(queues) == 7
     for policy in policies:
         (tls,) = [s for s in json.loads(policy)["Statement"] if s.get("Sid") == "DenyInsecureTransport"]
         assert tls["Effect"] == "Deny"

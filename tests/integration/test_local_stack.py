@@ -82,12 +82,16 @@ def test_the_evaluate_queue_redrives_to_its_dead_letter_queue(full_stack: LocalS
     assert int(redrive["maxReceiveCount"]) == 5
 
 
-def test_the_evaluate_event_source_mapping_reports_partial_batch_failures(full_stack: LocalStack) -> None:
-    (mapping,) = full_stack.event_source_mappings
+def test_the_event_source_mappings_report_partial_batch_failures(full_stack: LocalStack) -> None:
+    mappings = {m.function_logical_id: m for m in full_stack.event_source_mappings}
 
-    assert mapping.function_logical_id == "EvaluateFunction"
-    assert mapping.report_batch_item_failures
-    assert mapping.batch_size == 5
+    assert set(mappings) == {"EvaluateFunction", "ImportFunction"}
+    for mapping in mappings.values():
+        assert mapping.report_batch_item_failures
+    assert (mappings["EvaluateFunction"].batch_size, mappings["ImportFunction"].batch_size) == (5, 10)
+    assert mappings["ImportFunction"].queue_arn.endswith(
+        full_stack.resources["ApprovalQueue"].rsplit("/", 1)[1]
+    )
 
 
 def test_what_moto_cloudformation_skips_is_created_through_the_apis(full_stack: LocalStack) -> None:
@@ -96,18 +100,27 @@ def test_what_moto_cloudformation_skips_is_created_through_the_apis(full_stack: 
     assert full_stack.not_emulated == {"DiagnosticsBucketPolicy": "AWS::S3::BucketPolicy"}
     scheduler = full_stack.client("scheduler")
     names = sorted(s["Name"] for s in scheduler.list_schedules()["Schedules"])
-    assert names == ["model-steward-local-full-sweep", "model-steward-local-watch-tick"]
-    expected = {"watch-tick": ("rate(15 minutes)", "tick"), "full-sweep": ("rate(1 day)", "full-sweep")}
+    assert names == [
+        "model-steward-local-full-sweep",
+        "model-steward-local-import-retry",
+        "model-steward-local-watch-tick",
+    ]
+    expected = {
+        "watch-tick": ("rate(15 minutes)", "tick", "WatchFunction"),
+        "full-sweep": ("rate(1 day)", "full-sweep", "WatchFunction"),
+        "import-retry": ("rate(15 minutes)", "retry", "ImportFunction"),
+    }
     for name in names:
         detail = scheduler.get_schedule(Name=name)
-        expression, kind = expected[name.removeprefix("model-steward-local-")]
+        expression, kind, function = expected[name.removeprefix("model-steward-local-")]
         assert detail["ScheduleExpression"] == expression
-        assert detail["Target"]["Arn"] == full_stack.functions["WatchFunction"].arn
+        assert detail["Target"]["Arn"] == full_stack.functions[function].arn
         assert json.loads(detail["Target"]["Input"])["kind"] == kind
         assert detail["Target"]["RetryPolicy"]["MaximumRetryAttempts"] == 2
     alarms = full_stack.client("cloudwatch").describe_alarms()["MetricAlarms"]
     assert {a["AlarmActions"][0] for a in alarms} == {full_stack.outputs["AlertTopicArn"]}
-    assert len(alarms) == 10  # every dead-letter queue and function's errors, overdue retraining, alerts
+    # every dead-letter queue and function's errors, overdue retraining, alerts (and the import side's)
+    assert len(alarms) == 12
     dashboard = full_stack.client("cloudwatch").get_dashboard(
         DashboardName=full_stack.outputs["DashboardName"]
     )

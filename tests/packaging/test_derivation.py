@@ -40,6 +40,7 @@ def test_every_function_in_the_template_is_built_by_the_makefile_for_arm64() -> 
         "EvaluateFunction",
         "DiagnosticsFunction",
         "SlackNotifierFunction",
+        "ImportFunction",
     }
     for logical_id, spec in functions.items():
         assert template["Resources"][logical_id]["Metadata"]["BuildMethod"] == "makefile"

@@ -52,10 +52,11 @@ def test_every_version_a_model_has_when_first_seen_is_its_baseline_even_a_newer_
     # When Model Steward sees the model for the first time
     world.tick()
 
-    # Then both versions are the baseline: nothing is described, decided, activated or alerted
+    # Then both versions are the baseline, with their status: nothing is decided, activated or alerted
     assert [state(world, "pump-01", v) for v in (1, 2)] == [VersionState.BASELINE] * 2
+    assert {record.status for record in world.ledger.versions("pump-01")} == {"SUCCESS"}
     assert world.registry.active_version("pump-01") == 1
-    assert world.registry.call_count("describe_version") == 0
+    assert world.registry.call_count("activate") == 0
     assert world.topic.published == []
 
     # And a version that appears afterwards is decided as usual
@@ -105,3 +106,20 @@ def test_a_model_deleted_after_the_tick_is_recorded_and_alerted_once_not_retried
     assert "pump-01 no longer exists" in alert.summary
     assert "does not exist" in json.dumps(alert.reasons)
     assert [a.alert_id for a in world.ledger.alerts(model_pk("pump-01"))] == [alert.alert_id]
+
+
+def test_a_version_still_training_when_the_model_is_first_seen_is_followed_and_decided(world: World) -> None:
+    # Given a model first seen while a retraining runs (or an import Model Steward asked for)
+    world.registry.seed_model("pump-01", scheduler="MANUAL")
+    world.registry.add_version("pump-01", activate=True)
+    running = world.registry.start_retraining("pump-01")
+    world.tick()
+    assert state(world, "pump-01", 1) is VersionState.BASELINE
+    assert state(world, "pump-01", running) is VersionState.IN_PROGRESS
+
+    # When it finishes, better
+    world.registry.finish_retraining("pump-01", running, model_metrics=GOOD, prior_model_metrics=PRIOR)
+    world.tick()
+
+    # Then it is news that arrived after the model was watched: decided, and promoted
+    assert state(world, "pump-01", running) is VersionState.PROMOTED

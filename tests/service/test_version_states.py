@@ -64,14 +64,14 @@ def test_which_records_are_still_open(
     assert versions.is_open(stored(state, **values), NOW) is open_
 
 
-BASELINE = Transition(state=S.BASELINE, replaces=(None,))
+BASELINE = Transition(describe=True, baseline=True)  # described, then the baseline unless running
 DESCRIBE = Transition(describe=True)
 
 
 @pytest.mark.parametrize(
     ("state", "first_sight", "version", "active", "decide_existing", "expected"),
     [
-        # First sight: every existing version is the baseline, newer than the active one or not.
+        # First sight: every existing version is a baseline candidate, newer than the active one or not.
         (None, True, 1, 2, False, BASELINE),
         (None, True, 2, 2, False, BASELINE),
         (None, True, 3, 2, False, BASELINE),

@@ -90,15 +90,16 @@ def test_an_evaluate_function_without_scope_watches_nothing() -> None:
     assert settings.scope().startswith("no model")
 
 
-def test_the_diagnostics_key_reaches_the_object_store() -> None:
+def test_the_diagnostics_key_reaches_the_object_store(monkeypatch) -> None:
     from model_steward.adapters.s3 import S3ObjectStore
     from model_steward.compose.diagnostics import diagnostics_service
     from model_steward.models.settings import DiagnosticsSettings
 
     key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-    service = diagnostics_service(
-        DiagnosticsSettings.model_validate({**COMMON, "DIAGNOSTICS_KMS_KEY_ARN": key})
-    )
+    for name, value in {**COMMON, "DIAGNOSTICS_KMS_KEY_ARN": key}.items():
+        monkeypatch.setenv(name, value)
+
+    service = diagnostics_service(load_settings(DiagnosticsSettings))
 
     assert isinstance(service.store, S3ObjectStore)
     assert service.store.kms_key_arn == key

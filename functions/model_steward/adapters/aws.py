@@ -35,6 +35,8 @@ from model_steward.errors import OutOfTime
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient, DynamoDBServiceResource
+    from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_iam import IAMClient
     from mypy_boto3_iotsitewise import IoTSiteWiseClient
     from mypy_boto3_lookoutequipment import LookoutEquipmentClient
     from mypy_boto3_s3 import S3Client
@@ -207,6 +209,14 @@ def ssm() -> SSMClient:
 
 def secretsmanager() -> SecretsManagerClient:
     return _client("secretsmanager")  # type: ignore[no-any-return]
+
+
+def events() -> EventBridgeClient:
+    return _client("events")  # type: ignore[no-any-return]
+
+
+def iam() -> IAMClient:
+    return _client("iam")  # type: ignore[no-any-return]
 
 
 def reset_clients() -> None:

@@ -9,9 +9,10 @@ is held by one invocation at a time.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -22,6 +23,8 @@ from model_steward.adapters.errors import error_code, translate
 from model_steward.errors import ConditionFailed
 from model_steward.models.diagnostics_files import DiagnosticsRecord, diagnostics_key
 from model_steward.models.ledger import (
+    IMPORT_SK_PREFIX,
+    PENDING_IMPORT,
     SYSTEM_PK,
     WATCH_PK,
     AlertRecord,
@@ -38,6 +41,8 @@ from model_steward.models.ledger import (
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+    from model_steward.models.imports import ImportRecord, ImportState
 
 PENDING_ALERTS_INDEX = "pending-alerts"
 _serializer = TypeSerializer()
@@ -157,14 +162,29 @@ class DynamoLedger:
         *,
         replaces: Iterable[VersionState | None],
         alert: AlertRecord | None = None,
+        outbox: Sequence[AlertRecord] = (),
     ) -> bool:
-        """Write a version record, and its alert in the same transaction.
+        """Write a version record, and its alert and outbox items in the same transaction.
 
         ``replaces``: the states the existing item may be in (``None`` = no item yet). Returns False
         when the item is in another state (a duplicate or concurrent evaluation got there first);
-        then nothing is written. An alert whose id already exists is not written again.
+        then nothing is written. An alert or outbox item whose id already exists is not written
+        again.
         """
         allowed = list(replaces)
+        version_put = self._guarded_put(
+            {
+                "pk": model_pk(record.model_name),
+                "sk": version_sk(record.version),
+                **record.model_dump(mode="json"),
+            },
+            allowed,
+        )
+        extras = [*([alert] if alert is not None else []), *outbox]
+        return self._transact(version_put, extras, f"record {record.model_name} v{record.version}")
+
+    def _guarded_put(self, item: Mapping[str, Any], allowed: Sequence[StrEnum | None]) -> dict[str, Any]:
+        """A transaction Put of ``item`` when the stored item's ``state`` is one of ``allowed``."""
         conditions = []
         values: dict[str, Any] = {}
         if None in allowed:
@@ -176,36 +196,45 @@ class DynamoLedger:
                 values[f":s{index}"] = state.value
                 placeholders.append(f":s{index}")
             conditions.append(f"#state IN ({', '.join(placeholders)})")
-        version_put: dict[str, Any] = {
+        put: dict[str, Any] = {
             "TableName": self.table_name,
-            "Item": _item(
-                {
-                    "pk": model_pk(record.model_name),
-                    "sk": version_sk(record.version),
-                    **record.model_dump(mode="json"),
-                }
-            ),
+            "Item": _item(item),
             "ConditionExpression": " OR ".join(conditions),
         }
         if states:
-            version_put["ExpressionAttributeNames"] = {"#state": "state"}
-            version_put["ExpressionAttributeValues"] = _item(values)
-        items: list[dict[str, Any]] = [{"Put": version_put}]
-        if alert is not None:  # conditional on its absence: an existing alert cancels, see below
-            items.append({"Put": self._alert_put(alert)})
+            put["ExpressionAttributeNames"] = {"#state": "state"}
+            put["ExpressionAttributeValues"] = _item(values)
+        return put
+
+    def _transact(self, guarded: dict[str, Any], alerts: list[AlertRecord], what: str) -> bool:
+        """Put ``guarded`` and create each alert item (once per id) in one transaction. False when
+        ``guarded``'s condition fails; alerts that exist already are left out and it is retried."""
+        items: list[dict[str, Any]] = [{"Put": guarded}]
+        items += [{"Put": self._alert_put(alert)} for alert in alerts]  # conditional on absence
         try:
             self.client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
         except (ClientError, BotoCoreError) as exc:
-            what = f"record {record.model_name} v{record.version}"
             if not isinstance(exc, ClientError) or error_code(exc) != "TransactionCanceledException":
                 raise translate(exc, what) from exc
             reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
             if reasons and reasons[0] == "ConditionalCheckFailed":
                 return False
-            if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":  # the alert exists already
-                return self.record(record, replaces=allowed, alert=None)
+            existing = {i for i, code in enumerate(reasons[1:]) if code == "ConditionalCheckFailed"}
+            if existing:  # those alerts exist already: write the rest without them
+                return self._transact(guarded, [a for i, a in enumerate(alerts) if i not in existing], what)
             raise translate(exc, what) from exc
         return True
+
+    def revisit(self, model_name: str, at: datetime) -> None:
+        with contextlib.suppress(ConditionFailed):  # an earlier request stands
+            self._call(
+                "update_item",
+                f"ask to revisit {model_name}",
+                Key=_item({"pk": WATCH_PK, "sk": model_pk(model_name)}),
+                UpdateExpression="SET revisit_at = :at, model_name = :m",
+                ConditionExpression="attribute_not_exists(revisit_at) OR revisit_at > :at",
+                ExpressionAttributeValues=_item({":at": _iso(at), ":m": model_name}),
+            )
 
     # ------------------------------------------------------------------ promotion claim
     def claim_promotion(
@@ -470,6 +499,64 @@ class DynamoLedger:
             if "LastEvaluatedKey" not in page:
                 return records
             params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    # ------------------------------------------------------------------ imports
+    # Items ``MODEL#<name>`` / ``IMPORT#<key>``: one per import into the model; on the pending index
+    # (``alert_pending`` = IMPORT, by ``created_at``) while REQUESTED.
+
+    def import_record(self, model_name: str, key: str) -> ImportRecord | None:
+        from model_steward.models.imports import ImportRecord  # only imports load the model
+
+        item = self._call(
+            "get_item",
+            f"read import {key} of {model_name}",
+            Key=_item({"pk": model_pk(model_name), "sk": f"{IMPORT_SK_PREFIX}{key}"}),
+            ConsistentRead=True,
+        ).get("Item")
+        return ImportRecord.model_validate(_plain(item)) if item else None
+
+    def imports_of(self, model_name: str) -> list[ImportRecord]:
+        from model_steward.models.imports import ImportRecord
+
+        items = self._query(
+            f"read imports of {model_name}",
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues=_item({":pk": model_pk(model_name), ":prefix": IMPORT_SK_PREFIX}),
+            ConsistentRead=True,
+        )
+        return sorted((ImportRecord.model_validate(item) for item in items), key=lambda r: r.requested_at)
+
+    def put_import(
+        self,
+        record: ImportRecord,
+        *,
+        replaces: Iterable[ImportState | None],
+        alert: AlertRecord | None = None,
+    ) -> bool:
+        from model_steward.models.imports import ImportState
+
+        item = {
+            "pk": model_pk(record.model_name),
+            "sk": f"{IMPORT_SK_PREFIX}{record.key}",
+            **record.model_dump(mode="json"),
+            "alert_pending": PENDING_IMPORT if record.state is ImportState.REQUESTED else None,
+            "created_at": _iso(record.requested_at),
+        }
+        guarded = self._guarded_put(item, list(replaces))
+        return self._transact(
+            guarded, [alert] if alert else [], f"record import {record.key} of {record.model_name}"
+        )
+
+    def pending_imports(self) -> list[ImportRecord]:
+        from model_steward.models.imports import ImportRecord
+
+        items = self._query(
+            "read pending imports",
+            IndexName=PENDING_ALERTS_INDEX,
+            KeyConditionExpression="alert_pending = :p",
+            ExpressionAttributeValues=_item({":p": PENDING_IMPORT}),
+        )
+        return [ImportRecord.model_validate(item) for item in items]
 
 
 def _python_numbers(value: Any) -> Any:

@@ -101,6 +101,7 @@ def version_facts(response: Mapping[str, Any]) -> VersionFacts:
             version=response["ModelVersion"],
             status=response["Status"],
             source_type=response.get("SourceType"),
+            version_arn=response.get("ModelVersionArn"),
             model_quality=response.get("ModelQuality"),
             model_metrics=response.get("ModelMetrics"),
             prior_model_metrics=response.get("PriorModelMetrics"),
@@ -110,6 +111,10 @@ def version_facts(response: Mapping[str, Any]) -> VersionFacts:
             auto_promotion_result=response.get("AutoPromotionResult"),
             auto_promotion_result_reason=response.get("AutoPromotionResultReason"),
             diagnostics_object=_location(response.get("ModelDiagnosticsResultsObject"), "Key"),
+            source_version_arn=response.get("SourceModelVersionArn"),
+            import_started_at=_aware(response.get("ImportJobStartTime")),
+            import_ended_at=_aware(response.get("ImportJobEndTime")),
+            imported_data_bytes=response.get("ImportedDataSizeInBytes"),
         )
     except (KeyError, ValidationError) as exc:
         raise InvalidInputError(f"DescribeModelVersion answer not understood: {exc}") from exc
@@ -121,6 +126,7 @@ def model_facts(model: Mapping[str, Any], scheduler: Mapping[str, Any] | None) -
         return ModelFacts(
             model_name=model["ModelName"],
             active_version=model.get("ActiveModelVersion"),
+            active_version_arn=model.get("ActiveModelVersionArn"),
             active_version_activated_at=_aware(model.get("ModelVersionActivatedAt")),
             previous_active_version=model.get("PreviousActiveModelVersion"),
             promote_mode=(scheduler or {}).get("PromoteMode"),

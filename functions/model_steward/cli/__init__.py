@@ -44,6 +44,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "policy": ("policy", "check a policy overrides document, show a model's policy"),
     "diagnostics": ("diagnostics", "model diagnostics files (model_diagnostics_results.json.gz)"),
     "notify": ("notify", "preview the alerts Model Steward sends"),
+    "import": ("imports", "import a version from another account, recorded, followed and governed here"),
+    "share": ("imports", "let another account import a model's versions"),
     "sitewise": ("sitewise", "AWS IoT SiteWise anomaly detection: probe the settings"),
 }
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from model_steward.cli import summary
 from model_steward.cli.common import add_stack_arguments, print_json, render_table, resolve_target
+from model_steward.cli.imports import history_lines
 from model_steward.domain.formatting import timestamp
 from model_steward.errors import NotFoundError
 from model_steward.models.decision import Decision, ModelFacts, RuleOutcome
@@ -71,8 +72,11 @@ def gather(ledger: Ledger, registry: ModelRegistry, model_name: str) -> dict[str
         raise NotFoundError(
             f"unknown model {model_name}: it has no ledger records and the model registry does not know it"
         )
+    from model_steward.cli.imports import history_imports
+
     return {
         "model_name": model_name,
+        "imports": history_imports(ledger, model_name),
         "label": model.label if model else None,
         "in_lookout": model is not None,
         "active_version": model.active_version if model else None,
@@ -128,6 +132,11 @@ def render(history: dict[str, Any], *, every_rule: bool) -> list[str]:
                 lines.append(f"    [{_MARK[result['outcome']]}] {result['rule']:<22} {result['message']}")
         if entry["note"]:
             lines.append(f"    note: {entry['note']}")
+        lines.extend(history_lines(entry["version"], history.get("imports", [])))
+    unversioned = history_lines(None, history.get("imports", []))
+    if unversioned:
+        lines.append("imports without a version:")
+        lines.extend(unversioned)
     files = history["diagnostics"]
     lines.append(f"diagnostics files: {len(files) or 'none'}")
     for item in files:

@@ -85,18 +85,26 @@ def alerter(
     *,
     chatbot_topic_arn: str | None = None,
     digest_threshold: int = 10,
+    approval_bus_arn: str = "",
     budget: Budget | None = None,
 ) -> Alerter:
-    """Every configured channel: the alert topic, and the Amazon Q Developer topic when set."""
+    """Every configured channel: the alert topic, and the Amazon Q Developer topic when set; and
+    the approval bus, when this deployment sends approvals."""
     from model_steward.adapters.sns import ChatbotPublisher, SnsAlertPublisher
     from model_steward.service.alerting import Alerter
 
     copy = ChatbotPublisher(chatbot_topic_arn) if chatbot_topic_arn else None
+    approvals = None
+    if approval_bus_arn:
+        from model_steward.adapters.events import EventBridgeApprovals
+
+        approvals = EventBridgeApprovals(approval_bus_arn)
     return Alerter(
         ledger,
         SnsAlertPublisher(topic_arn),
         copy,
         digest_threshold=digest_threshold,
+        approvals=approvals,
         budget=budget,
         seconds_per_alert=seconds_per_alert(),
     )
@@ -104,7 +112,8 @@ def alerter(
 
 def seconds_per_alert() -> float:
     """The worst case of sending one alert: lease it, publish it, mark it sent (2 x 12 + 24 = 48 s
-    with adapters.aws.LIMITS); the best-effort Amazon Q copy is cut short by the budget if need be."""
+    with adapters.aws.LIMITS; an approval's PutEvents is no slower); the best-effort Amazon Q copy
+    is cut short by the budget if need be."""
     from model_steward.adapters import aws
 
     return 2 * aws.limits("dynamodb").worst_case + aws.limits("sns").worst_case
@@ -118,13 +127,25 @@ def within(budget: Budget | None) -> None:
 
 
 def alerter_for(settings: CommonSettings, ledger: Ledger, budget: Budget | None = None) -> Alerter:
+    """The function's alerter; with APPROVAL_BUS_ARN set (a source deployment's watch and evaluate
+    functions), it also delivers the approvals the ledger holds for that bus."""
     return alerter(
         ledger,
         settings.alert_topic_arn,
         chatbot_topic_arn=settings.chatbot_topic_arn,
         digest_threshold=settings.alert_digest_threshold,
+        approval_bus_arn=approval_bus_arn(),
         budget=budget,
     )
+
+
+def approval_bus_arn() -> str:
+    """The event bus this deployment sends approvals to ("" when it sends none)."""
+    from model_steward.models.imports import ApprovalSettings
+    from model_steward.models.settings import load_settings
+
+    settings: ApprovalSettings = load_settings(ApprovalSettings)
+    return settings.approval_bus_arn
 
 
 def cli_target(settings: CommonSettings) -> str:

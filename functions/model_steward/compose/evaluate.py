@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from model_steward.compose import (
     alerter_for,
+    approval_bus_arn,
     cli_target,
     deployment_registry,
     ledger,
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 def evaluate_service(settings: EvaluateSettings, budget: Budget | None = None) -> EvaluateService:
     from model_steward.adapters.parameters import SsmPolicyDocument
     from model_steward.domain.budget import Budget
+    from model_steward.service.approvals import Approvals
     from model_steward.service.evaluate import EvaluateService, PolicySource
 
     within(budget)
@@ -37,5 +39,6 @@ def evaluate_service(settings: EvaluateSettings, budget: Budget | None = None) -
         scope=settings.scope(),
         decide_existing=settings.decide_existing_versions,
         cli_target=cli_target(settings),
+        approvals=Approvals(settings.environment) if approval_bus_arn() else None,
         budget=budget or Budget.unlimited(),
     )

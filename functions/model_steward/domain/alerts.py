@@ -15,6 +15,7 @@ RETRAINING_CANCELED        NOTICE     usually deliberate; the active version is 
 MANUAL_ACTION              NOTICE     a person changed production; WARNING when forced past
                                       the policy
 HELD                       WARNING    a person must decide; nothing happens until then
+IMPORT_FAILED              WARNING    an approved version did not reach this account
 RETRAINING_FAILED          WARNING    retraining is broken for this model (data, scheduler)
 CONFIGURATION_PROBLEM      WARNING    for one model (e.g. a MANAGED scheduler conflict);
                            CRITICAL   for everyone (e.g. an invalid policy document)
@@ -79,6 +80,7 @@ SEVERITY: Mapping[AlertKind, AlertSeverity] = {
     AlertKind.MANUAL_ACTION: AlertSeverity.NOTICE,
     AlertKind.HELD: AlertSeverity.WARNING,
     AlertKind.RETRAINING_FAILED: AlertSeverity.WARNING,
+    AlertKind.IMPORT_FAILED: AlertSeverity.WARNING,
     AlertKind.CONFIGURATION_PROBLEM: AlertSeverity.WARNING,
     AlertKind.SYSTEM_ERROR: AlertSeverity.CRITICAL,
 }

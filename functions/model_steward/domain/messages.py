@@ -64,6 +64,7 @@ _OUTCOME_TEXT = {
     AlertKind.REJECTED: "Rejected",
     AlertKind.RETRAINING_FAILED: "Retraining failed",
     AlertKind.RETRAINING_CANCELED: "Retraining canceled",
+    AlertKind.IMPORT_FAILED: "Import failed",
     AlertKind.DIAGNOSTICS_SUMMARY: "Diagnostics summary",
     AlertKind.CONFIGURATION_PROBLEM: "Configuration problem",
     AlertKind.SYSTEM_ERROR: "System error",

@@ -297,8 +297,12 @@ def _rule_comparable_windows(ctx: _Context) -> RuleResult:
     rule = RuleId.COMPARABLE_WINDOWS
     v = ctx.version.version
     if not ctx.unlike:
+        described = f" ({ctx.version.prior_description})" if ctx.version.prior_description else ""
         if ctx.prior.present:
-            return _pass(rule, f"The prior metrics score version {v}'s own evaluation window: like for like.")
+            return _pass(
+                rule,
+                f"The prior metrics{described} score version {v}'s own evaluation window: like for like.",
+            )
         return _pass(rule, "There are no prior metrics, so nothing is compared across evaluation windows.")
     return RuleResult(
         rule=rule,

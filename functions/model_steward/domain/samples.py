@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from model_steward.domain import alerts
+from model_steward.domain import alerts, imports
 from model_steward.domain.diagnostics import read_diagnostics
 from model_steward.domain.links import ledger_command, lookout_model_console
 from model_steward.domain.policy import decide
@@ -27,6 +27,13 @@ from model_steward.models.policy import Policy
 
 SAMPLE_NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 SAMPLE_REGION = "eu-west-1"
+_SAMPLE_MODEL_ARN = (
+    "arn:aws:lookoutequipment:eu-west-1:222222222222:model/pump-01/4f6a1c52-7d8e-4c1b-9a57-0f3e2d1c9b8a"
+)
+_SAMPLE_SOURCE_ARN = (
+    "arn:aws:lookoutequipment:eu-west-1:111111111111:model/pump-01/"
+    "9b2e7f10-3c4d-4e5f-8a9b-0c1d2e3f4a5b/model-version/5"
+)
 DAY = 86_400.0
 
 
@@ -219,6 +226,21 @@ def _sample_builders() -> dict[AlertKind, Callable[[], Alert]]:
                 auto_promotion_result="RETRAINING_CANCELLED",
                 auto_promotion_result_reason=None,
             ),
+            links=sample_links(),
+        ),
+        AlertKind.IMPORT_FAILED: lambda: imports.for_failed_import(
+            _better_version(
+                source_type="IMPORT",
+                status="FAILED",
+                model_quality=None,
+                model_metrics=None,
+                version_arn=f"{_SAMPLE_MODEL_ARN}/model-version/5",
+                source_version_arn=_SAMPLE_SOURCE_ARN,
+                failed_reason="The source model's data could not be copied to this account.",
+                auto_promotion_result=None,
+                auto_promotion_result_reason=None,
+            ),
+            None,
             links=sample_links(),
         ),
         AlertKind.DIAGNOSTICS_SUMMARY: lambda: alerts.for_diagnostics(

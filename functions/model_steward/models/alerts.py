@@ -29,6 +29,8 @@ class AlertKind(StrEnum):
     REJECTED = "REJECTED"
     RETRAINING_FAILED = "RETRAINING_FAILED"
     RETRAINING_CANCELED = "RETRAINING_CANCELED"
+    IMPORT_FAILED = "IMPORT_FAILED"
+    """An import from another account failed, was canceled, or was refused by the service."""
     DIAGNOSTICS_SUMMARY = "DIAGNOSTICS_SUMMARY"
     CONFIGURATION_PROBLEM = "CONFIGURATION_PROBLEM"
     """An invalid policy document, a MANAGED retraining scheduler on a watched model, ..."""

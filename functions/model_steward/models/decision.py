@@ -124,6 +124,7 @@ class VersionFacts(BaseModel):
     version: int = Field(ge=1)
     status: VersionStatus
     source_type: SourceType | None = None
+    version_arn: str | None = Field(None, description="The registry's ARN of the version, when it has one.")
     model_quality: ModelQuality | None = Field(None, description="None: the service reported none.")
     model_metrics: str | None = Field(None, description="ModelMetrics JSON string, as received.")
     prior_model_metrics: str | None = Field(None, description="PriorModelMetrics JSON string, as received.")
@@ -147,6 +148,10 @@ class VersionFacts(BaseModel):
     raw: str | None = Field(
         None, description="The registry's own answers behind these facts (JSON), kept in the ledger record."
     )
+    source_version_arn: str | None = Field(None, description="An imported version's source (its ARN).")
+    import_started_at: AwareDatetime | None = None
+    import_ended_at: AwareDatetime | None = None
+    imported_data_bytes: int | None = Field(None, ge=0)
 
 
 class ModelFacts(BaseModel):
@@ -156,6 +161,7 @@ class ModelFacts(BaseModel):
 
     model_name: str = Field(min_length=1, max_length=200)
     active_version: int | None = Field(None, ge=1, description="None: no version is active.")
+    active_version_arn: str | None = None
     active_version_activated_at: AwareDatetime | None = Field(
         None, description="DescribeModel.ModelVersionActivatedAt."
     )

@@ -16,7 +16,11 @@ Items (one table, ``pk`` / ``sk``):
 - ``MODEL#<name>`` (or ``SYSTEM``) / ``ALERT#<alert id>``: one item per alert. Created in the same
   transaction as the record it reports on (so no alert is lost) and only once (so none is sent
   twice); ``PENDING`` until SNS accepted it. The sparse ``pending-alerts`` index lists the unsent
-  ones for the next watch tick to retry.
+  ones for the next watch tick to retry. An approval for another deployment (``channel``
+  APPROVAL: an event for its event bus, ``models.imports.ApprovalEvent``) is such an item too,
+  written with the decision it approves and delivered the same way.
+- ``MODEL#<name>`` / ``IMPORT#<key>``: one item per import into the model, with its lineage
+  (``models.imports.ImportRecord``); on the same index under ``IMPORT`` while it waits for a retry.
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ from enum import StrEnum
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 WATCH_PK = "WATCH"
+IMPORT_SK_PREFIX = "IMPORT#"
+PENDING_IMPORT = "IMPORT"
+"""The pending index's key for imports waiting for a retry (alerts use "1")."""
 SYSTEM_PK = "SYSTEM"
 DIAGNOSTICS_PK = "DIAGNOSTICS"
 """Partition of the diagnostics files no model version names."""
@@ -63,6 +70,13 @@ class VersionState(StrEnum):
 
 
 OPEN_STATES = frozenset({VersionState.IN_PROGRESS, VersionState.PROMOTING})
+
+
+class Channel(StrEnum):
+    """Where an outgoing item of the ledger goes."""
+
+    ALERT = "ALERT"  # the alert topics (its payload is an Alert)
+    APPROVAL = "APPROVAL"  # another deployment's event bus (its payload is an ApprovalEvent)
 
 
 class AlertState(StrEnum):
@@ -120,7 +134,8 @@ class AlertRecord(BaseModel):
     pk: str
     alert_id: str
     state: AlertState
-    payload_json: str = Field(description="the Alert, as JSON")
+    payload_json: str = Field(description="the Alert (or, for an approval, the ApprovalEvent), as JSON")
+    channel: Channel = Channel.ALERT
     created_at: datetime
     attempts: int = 0
     last_error: str | None = None

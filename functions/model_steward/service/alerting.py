@@ -8,9 +8,13 @@ The one window left is a crash between the channel accepting a message and the l
 sent: the lease then runs out and the alert is sent a second time (at least once, never lost).
 
 One :class:`Alerter` is built per invocation with every configured channel (the alert topic and,
-when configured, the Amazon Q Developer topic), so no caller can forget one, and with the
-invocation's time budget: an alert is taken only while there is time for its worst case
-(``seconds_per_alert``: lease, publish, mark sent); the rest stay pending for the next tick.
+when configured, the Amazon Q Developer topic), so no caller can forget one. An approval for another
+deployment (``Channel.APPROVAL``) travels the same way to that deployment's event bus: leased,
+published, marked sent, retried by the next tick; never digested, never copied.
+
+The Alerter keeps to the invocation's time budget: a message is taken only while there is time for
+its worst case (``seconds_per_alert``: lease, publish, mark sent); the rest stay pending for the
+next tick.
 """
 
 from __future__ import annotations
@@ -25,9 +29,9 @@ from model_steward.domain import alerts
 from model_steward.domain.budget import Budget
 from model_steward.errors import StewardError
 from model_steward.models.alerts import Alert
-from model_steward.models.ledger import SYSTEM_PK, AlertRecord, AlertState, model_pk
+from model_steward.models.ledger import SYSTEM_PK, AlertRecord, AlertState, Channel, model_pk
 from model_steward.observability import logger, metrics
-from model_steward.ports import AlertPublisher, Ledger
+from model_steward.ports import AlertPublisher, ApprovalPublisher, Ledger
 
 SEND_LEASE = timedelta(minutes=2)
 
@@ -63,6 +67,7 @@ class Alerter:
         copy_to: AlertPublisher | None = None,
         *,
         digest_threshold: int = 10,
+        approvals: ApprovalPublisher | None = None,
         budget: Budget | None = None,
         seconds_per_alert: float = 0.0,
     ) -> None:
@@ -70,15 +75,20 @@ class Alerter:
         self.publisher = publisher
         self.copy_to = copy_to
         self.digest_threshold = digest_threshold
+        self.approvals = approvals
         self.budget = budget or Budget.unlimited()
         self.seconds_per_alert = seconds_per_alert
 
     def send(self, records: Iterable[AlertRecord], now: datetime) -> Delivery:
-        """Publish the given ledger alerts that are still unsent, while time allows."""
+        """Publish the given ledger alerts (and approvals, when this alerter has their bus) that are
+        still unsent, while time allows."""
         delivery = Delivery()
         for record in records:
             if not self.budget.allows(self.seconds_per_alert):
                 delivery.deferred += 1
+                continue
+            if record.channel is Channel.APPROVAL:
+                self._send_approval(record, now, delivery)
                 continue
             if not self.ledger.lease_alert(record.pk, record.alert_id, now, SEND_LEASE):
                 delivery.skipped += 1
@@ -103,6 +113,24 @@ class Alerter:
             logger.info("alerts left pending for lack of time", extra={"deferred": delivery.deferred})
         return delivery
 
+    def _send_approval(self, record: AlertRecord, now: datetime, delivery: Delivery) -> None:
+        if self.approvals is None or not self.ledger.lease_alert(record.pk, record.alert_id, now, SEND_LEASE):
+            delivery.skipped += 1
+            return
+        from model_steward.models.imports import ApprovalEvent  # only source deployments send them
+
+        try:
+            event_id = self.approvals.publish(ApprovalEvent.model_validate_json(record.payload_json))
+        except StewardError as exc:
+            self.ledger.alert_failed(record.pk, record.alert_id, str(exc))
+            logger.warning("approval not sent; the next tick retries it", extra={"alert_id": record.alert_id})
+            metrics.add_metric(name="ApprovalsFailed", unit=MetricUnit.Count, value=1)
+            delivery.failed += 1
+            return
+        self.ledger.alert_sent(record.pk, record.alert_id, event_id, now)
+        metrics.add_metric(name="ApprovalsSent", unit=MetricUnit.Count, value=1)
+        delivery.sent += 1
+
     def raise_alert(self, alert: Alert, now: datetime) -> Delivery:
         """Record an alert that belongs to no version record, then send it (once per alert id)."""
         record = record_for(alert)
@@ -117,9 +145,19 @@ class Alerter:
         """Send what earlier invocations could not, or deferred (the watch tick calls this). More
         than ``digest_threshold`` of them go out as one digest message instead of a flood."""
         pending = self.ledger.pending_alerts()
-        if len(pending) <= self.digest_threshold:
-            return self.send(pending, now)
-        return self.send_digest(pending, now)
+        approvals = self.send([r for r in pending if r.channel is Channel.APPROVAL], now)
+        messages = [r for r in pending if r.channel is not Channel.APPROVAL]
+        sent = (
+            self.send(messages, now)
+            if len(messages) <= self.digest_threshold
+            else self.send_digest(messages, now)
+        )
+        return Delivery(
+            sent=sent.sent + approvals.sent,
+            failed=sent.failed + approvals.failed,
+            skipped=sent.skipped + approvals.skipped,
+            deferred=sent.deferred + approvals.deferred,
+        )
 
     def send_digest(self, records: Iterable[AlertRecord], now: datetime) -> Delivery:
         """One message for many alerts; each included alert is marked sent with the digest's id."""

@@ -37,6 +37,8 @@ from model_steward.models.policy import Policy, PolicyOverrides, parse_overrides
 from model_steward.observability import logger, metrics, tracer
 from model_steward.ports import Ledger, ModelRegistry, PolicyDocument
 from model_steward.service.alerting import Alerter, record_for
+from model_steward.service.approvals import Approvals
+from model_steward.service.imports import ImportLineage
 from model_steward.service.promotion import Promotion, PromotionRequest, Status
 
 
@@ -96,6 +98,8 @@ class EvaluateService:
     """The watched set in words, for the alert that refuses another model."""
     decide_existing: bool = False
     """Versions newer than the active one when a model is first seen are decided (else baseline)."""
+    approvals: Approvals | None = None
+    """Where this deployment sends approvals of the versions it promotes (None: nowhere)."""
 
     def evaluate(self, request: EvaluateRequest, now: datetime) -> Evaluation:
         if not self.watches(request.model_name):
@@ -184,6 +188,7 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
+_BASELINE = "Existed when Model Steward first saw the model: baseline, never decided or activated."
 _ELSEWHERE = "Activated outside Model Steward (by a person or another tool) before it was decided."
 
 
@@ -197,8 +202,11 @@ class ModelEvaluator:
         self.policies = service.policies
         self.alerter = service.alerter
         self.cli_target = service.cli_target
+        self.approvals = service.approvals
         self.now = now
         self.result = Evaluation(model_name="")
+        self.lineage = ImportLineage(service.ledger, registry, now=now)
+        self.model: ModelFacts | None = None
         self._alerts: list[AlertRecord] = []
 
     # ------------------------------------------------------------------ the flow
@@ -210,7 +218,7 @@ class ModelEvaluator:
         # First sight: never evaluated (a promotion claim alone may have created the item).
         first_sight = recorded is None or recorded.last_evaluated_at is None
         state = recorded or ModelState(model_name=name)
-        model = self.registry.describe_model(name)
+        model = self.model = self.registry.describe_model(name)
         start = min([*state.open_versions, state.last_seen_version + 1])
         listed = self.registry.version_numbers(name, from_version=start)
         links = Links(
@@ -228,16 +236,19 @@ class ModelEvaluator:
                 active_version=model.active_version,
                 decide_existing=self.decide_existing,
             )
-            if step.state is VersionState.BASELINE:
-                self._write(self._baseline(name, version), step)
             if not step.describe:
                 continue
             facts = self.registry.describe_version(name, version)
-            step = versions.on_facts(existing, facts, model)
-            if step.state is VersionState.IN_PROGRESS:
+            self.lineage.ended(facts)
+            step = versions.on_facts(existing, facts, model, baseline=step.baseline)
+            if step.state is VersionState.BASELINE:
+                self._write(self._new(facts, step, existing, summary=_BASELINE), step)
+            elif step.state is VersionState.IN_PROGRESS:
                 self._write(self._new(facts, step, existing), step)
             elif step.state is VersionState.FAILED:
-                alert = alerts.for_failed_version(facts, links=links, now=self.now)
+                alert = self.lineage.failure_alert(facts, links) or alerts.for_failed_version(
+                    facts, links=links, now=self.now
+                )
                 record = self._new(facts, step, existing, outcome=alert.kind.value, summary=alert.summary)
                 self._write(record, step, alert=alert)
             elif step.promote:  # an earlier invocation's promotion the registry completed
@@ -288,7 +299,7 @@ class ModelEvaluator:
                 self._write(self._new(facts, step, existing, outcome=step.outcome, summary=_ELSEWHERE), step)
                 continue
             is_candidate = facts.version == newest
-            decision = decide(facts, model, choice.policy, self.now)
+            decision = decide(self.lineage.comparable(facts, model), model, choice.policy, self.now)
             if is_candidate:
                 decision = versions.held_if(decision, choice.problem)
             step = versions.on_decision(existing, decision, model, choice.policy, candidate=is_candidate)
@@ -313,8 +324,9 @@ class ModelEvaluator:
         request = PromotionRequest(
             promoting=self._new(facts, step, existing, decision=decision),
             replaces=versions.replaceable(existing),
-            alert=alerts.for_decision(decision, links=links, version=facts, target=self.cli_target),
+            alert=self._decision_alert(decision, links, facts),
             accepts_active=lambda active: active is None or active <= version,
+            outbox=self._approval(decision, facts),
         )
         try:
             done = promotion.run(request)
@@ -345,7 +357,14 @@ class ModelEvaluator:
             self._record_decision(facts, refused, promoting, versions.decided(promoting), links)
         elif done.status is Status.PROMOTED:
             self.result.promoted = version
-            self._count(version, VersionState.PROMOTED, decision.outcome.value, done.recorded, done.alert)
+            self._count(
+                version,
+                VersionState.PROMOTED,
+                decision.outcome.value,
+                done.recorded,
+                done.alert,
+                outbox=done.outbox,
+            )
 
     # ------------------------------------------------------------------ records and alerts
     def _record_decision(
@@ -356,16 +375,34 @@ class ModelEvaluator:
         step: Transition,
         links: Links,
     ) -> None:
-        alert = alerts.for_decision(decision, links=links, version=facts, target=self.cli_target)
+        alert = self._decision_alert(decision, links, facts)
         record = self._new(facts, step, existing, decision=decision).model_copy(
             update={"revisit_at": step.revisit_at}
         )
-        self._write(record, step, alert=alert)
+        self._write(record, step, alert=alert, outbox=self._approval(decision, facts))
 
-    def _write(self, record: VersionRecord, step: Transition, *, alert: Alert | None = None) -> None:
+    def _decision_alert(self, decision: Decision, links: Links, facts: VersionFacts) -> Alert:
+        alert = alerts.for_decision(decision, links=links, version=facts, target=self.cli_target)
+        return self.lineage.annotate(alert, facts)
+
+    def _approval(self, decision: Decision, facts: VersionFacts) -> list[AlertRecord]:
+        """The approval written with a decision that approves the version (when this deployment
+        sends approvals: ``service.approvals``)."""
+        if self.approvals is None or self.model is None:
+            return []
+        return self.approvals.outbox(decision, facts, self.model, self.now)
+
+    def _write(
+        self,
+        record: VersionRecord,
+        step: Transition,
+        *,
+        alert: Alert | None = None,
+        outbox: list[AlertRecord] | None = None,
+    ) -> None:
         alert_record = record_for(alert) if alert is not None else None
-        written = self.ledger.record(record, replaces=step.replaces, alert=alert_record)
-        self._count(record.version, record.state, record.outcome, written, alert_record)
+        written = self.ledger.record(record, replaces=step.replaces, alert=alert_record, outbox=outbox or ())
+        self._count(record.version, record.state, record.outcome, written, alert_record, outbox=outbox)
 
     def _count(
         self,
@@ -374,6 +411,8 @@ class ModelEvaluator:
         outcome: str | None,
         written: bool,
         alert: AlertRecord | None,
+        *,
+        outbox: list[AlertRecord] | None = None,
     ) -> None:
         if not written:
             logger.info("version already recorded by another evaluation", extra={"version": version})
@@ -381,6 +420,7 @@ class ModelEvaluator:
         self.result.outcomes[version] = outcome or state.value
         if alert is not None:
             self._alerts.append(alert)
+        self._alerts.extend(outbox or [])
 
     def _new(
         self,
@@ -409,17 +449,6 @@ class ModelEvaluator:
             first_seen_at=existing.first_seen_at if existing else self.now,
             updated_at=self.now,
             decided_at=self.now if decision else None,
-        )
-
-    def _baseline(self, name: str, version: int) -> VersionRecord:
-        return VersionRecord(
-            model_name=name,
-            version=version,
-            state=VersionState.BASELINE,
-            status="NOT_READ",
-            summary="Existed when Model Steward first saw the model: baseline, never decided or activated.",
-            first_seen_at=self.now,
-            updated_at=self.now,
         )
 
     def _policy_problem(self, problem: str) -> None:

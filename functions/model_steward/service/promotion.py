@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -60,6 +60,8 @@ class PromotionRequest:
     """After a failed activation: the record to restore (None: leave it PROMOTING)."""
     failure_note: str = ""
     """After a failed activation, with ``restore``: the note's opening words."""
+    outbox: Sequence[AlertRecord] = ()
+    """Written with PROMOTED, in the same transaction (an approval for another deployment)."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class PromotionResult:
     recorded: bool = False  # PROMOTED was written (False: another evaluation closed it first)
     alert: AlertRecord | None = None
     reason: str = ""
+    outbox: list[AlertRecord] = field(default_factory=list)
 
 
 class Promotion:
@@ -118,9 +121,16 @@ class Promotion:
             update={"state": VersionState.PROMOTED, "promoted_at": self.now, "note": note}
         )
         alert = record_for(request.alert)
-        recorded = self.ledger.record(promoted, replaces=[VersionState.PROMOTING], alert=alert)
+        recorded = self.ledger.record(
+            promoted, replaces=[VersionState.PROMOTING], alert=alert, outbox=request.outbox
+        )
         return PromotionResult(
-            Status.PROMOTED, active=version, already_active=already, recorded=recorded, alert=alert
+            Status.PROMOTED,
+            active=version,
+            already_active=already,
+            recorded=recorded,
+            alert=alert,
+            outbox=list(request.outbox),
         )
 
     def _activate(self, name: str, version: int) -> None:

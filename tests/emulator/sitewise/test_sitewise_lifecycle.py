@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
+from emulators.lookout.service import Identity
 from emulators.sitewise import ServiceError, SignedRequest, SiteWiseEmulator
 from model_steward.domain.samples import metrics_json
 from model_steward.models.sitewise import SiteWiseFacts
@@ -237,11 +238,19 @@ def test_an_activation_can_take_a_few_reads_to_show(
 class RecordingAuthoriser:
     refuse: set[str] = field(default_factory=set)
     asked: list[tuple[str, tuple[str, ...], bool]] = field(default_factory=list)
+    _signed: bool = False
 
-    def authorise(self, request: SignedRequest, action: str, resources: Sequence[str]) -> None:
-        self.asked.append((action, tuple(resources), "Authorization" in request.headers))
+    def identify(self, request: SignedRequest) -> Identity:
+        self._signed = "Authorization" in request.headers
+        return Identity.root("123456789012")
+
+    def authorise(self, identity: Identity, action: str, resources: Sequence[str]) -> None:
+        self.asked.append((action, tuple(resources), self._signed))
         if action in self.refuse:
             raise ServiceError("AccessDeniedException", f"not authorized to perform: {action}")
+
+    def pass_role(self, identity: Identity, role_arn: str) -> None:
+        raise AssertionError("SiteWise passes no role")
 
 
 def test_with_an_authoriser_each_request_names_the_resources_the_service_authorises(

@@ -16,6 +16,13 @@ invocation (Docker) is never used: event source mappings are disabled after depl
 from here instead, and moto's own delivery of S3 notifications to Lambda is switched off while a
 stack runs.
 
+Every invocation gets the deployed timeout in its Lambda context, and one that runs past it fails
+the caller (``InvocationTimedOut``: Lambda would have stopped it mid-work). Time is the stack's
+``clock``: real time, plus what a simulated fault says passed. ``simulated_waits`` spends the SDK's
+retry waits on that clock instead of sleeping, and ``timing_out`` makes every attempt of an AWS
+operation hang until its client's timeouts, so a test of a storm or an outage takes seconds and
+still shows whether each function would have ended in time.
+
 IAM is enforced: the stack is deployed as an administrator, then
 moto checks every request's signature and its caller's policies (see ``emulators.iam``), and so
 does the Lookout for Equipment emulator. Each function runs with credentials of its own deployed
@@ -43,7 +50,7 @@ import os
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -96,6 +103,31 @@ class EventSourceMapping:
     report_batch_item_failures: bool
 
 
+class Clock:
+    """The local Lambda service's clock: real (monotonic) time, plus the time simulated faults say
+    passed (``advance``), so waiting out a retry storm needs no sleeping."""
+
+    def __init__(self) -> None:
+        self.skipped = 0.0
+
+    def now(self) -> float:
+        return time.monotonic() + self.skipped
+
+    def advance(self, seconds: float) -> None:
+        self.skipped += max(float(seconds), 0.0)
+
+
+class InvocationTimedOut(AssertionError):
+    """A handler ran past its deployed timeout: in AWS, Lambda would have stopped it mid-work."""
+
+
+@dataclass(frozen=True)
+class Invocation:
+    logical_id: str
+    seconds: float  # on the stack's clock: real time plus simulated waits
+    timeout: int
+
+
 @dataclass
 class LocalLambdaContext:
     """The attributes and method of the Lambda context object that handlers and Powertools use."""
@@ -108,15 +140,16 @@ class LocalLambdaContext:
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     log_group_name: str = ""
     log_stream_name: str = ""
+    clock: Callable[[], float] = time.monotonic
     _deadline: float = 0.0
 
     def __post_init__(self) -> None:
         self.log_group_name = self.log_group_name or f"/aws/lambda/{self.function_name}"
         self.log_stream_name = self.log_stream_name or f"{datetime.now(UTC):%Y/%m/%d}/[$LATEST]local"
-        self._deadline = time.monotonic() + self.timeout_s
+        self._deadline = self.clock() + self.timeout_s
 
     def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
+        return max(0, int((self._deadline - self.clock()) * 1000))
 
 
 @dataclass
@@ -146,6 +179,7 @@ class LocalCloud:
         self._saved_env: dict[str, str | None] = {}
         self._admins: dict[str, iam.Credentials] = {ACCOUNT_ID: iam.Credentials("testing", "testing")}
         self._moto_s3_to_lambda: Any = None
+        self.clock = Clock()  # every stack of the cloud runs on it
 
     def __enter__(self) -> LocalCloud:
         self.start()
@@ -307,6 +341,12 @@ class LocalStack:
         # logical id -> credentials of the function's execution role
         self.role_credentials: dict[str, iam.Credentials] = {}
         self.operator: iam.Credentials | None = None  # who tests and the CLI act as
+        self.invocations: list[Invocation] = []  # every invocation of this stack's functions
+
+    @property
+    def clock(self) -> Clock:
+        """The cloud's clock: real time plus simulated waits, the same for every stack in it."""
+        return self._cloud().clock
 
     @property
     def lookout(self) -> LookoutEmulator | LookoutAccount:
@@ -505,7 +545,9 @@ class LocalStack:
             _cold_start()
 
     def invoke(self, logical_id: str, event: Mapping[str, Any]) -> Any:
-        """Run the function's handler in this process, as a cold start, with a Lambda context."""
+        """Run the function's handler in this process, as a cold start, with a Lambda context.
+
+        InvocationTimedOut when the handler ends (returns or raises) after its deployed timeout."""
         with self.function_environment(logical_id) as function:
             module_name, attribute = function.handler.rsplit(".", 1)
             handler = getattr(importlib.import_module(module_name), attribute)
@@ -514,8 +556,87 @@ class LocalStack:
                 memory_limit_in_mb=function.memory_mb,
                 invoked_function_arn=function.arn,
                 timeout_s=function.timeout,
+                clock=self.clock.now,
             )
-            return handler(dict(event), context)
+            began = self.clock.now()
+            try:
+                return handler(dict(event), context)
+            finally:
+                seconds = self.clock.now() - began
+                self.invocations.append(Invocation(logical_id, seconds, function.timeout))
+                if seconds > function.timeout:
+                    raise InvocationTimedOut(
+                        f"{logical_id} ran {seconds:.1f} s, past its {function.timeout} s timeout: "
+                        "Lambda would have stopped it mid-work"
+                    )
+
+    @contextlib.contextmanager
+    def simulated_waits(self, *, longest: bool = True) -> Iterator[None]:
+        """botocore's retry waits are spent on ``clock`` instead of sleeping; ``longest``: every
+        wait is the longest its jitter allows (``min(2 ** (n - 1), 20)`` s after attempt n)."""
+        import botocore.endpoint
+        from botocore.retries import standard
+
+        endpoint_module: Any = botocore.endpoint
+        backoff_class: Any = standard.ExponentialBackoff
+        real_time = endpoint_module.time
+        clock = self.clock
+
+        class _Time:
+            def __getattr__(self, name: str) -> Any:
+                return getattr(real_time, name)
+
+            @staticmethod
+            def sleep(seconds: float) -> None:
+                clock.advance(seconds)
+
+        delay_amount = backoff_class.delay_amount
+
+        def longest_delay(backoff: Any, context: Any) -> float:
+            backoff._random = lambda: 1.0
+            return float(delay_amount(backoff, context))
+
+        endpoint_module.time = _Time()
+        if longest:
+            backoff_class.delay_amount = longest_delay
+        try:
+            yield
+        finally:
+            endpoint_module.time = real_time
+            backoff_class.delay_amount = delay_amount
+
+    @contextlib.contextmanager
+    def timing_out(self, service: str, operation: str) -> Iterator[list[str]]:
+        """Every attempt of ``operation`` on ``service`` (e.g. ``"sns"``, ``"Publish"``) hangs until
+        its client's connect and read timeouts (spent on ``clock``), then fails as a read timeout:
+        the service is down. Yields the list of attempts made (their URLs)."""
+        import botocore.endpoint
+        from botocore.exceptions import ReadTimeoutError
+
+        from model_steward.adapters import aws
+
+        endpoint_class: Any = botocore.endpoint.Endpoint
+        send = endpoint_class._send
+        attempts: list[str] = []
+        scope = f"/{service}/aws4_request".encode()
+        action = f"Action={operation}&".encode()
+
+        def hanging(endpoint: Any, request: Any) -> Any:
+            authorization = request.headers.get("Authorization", b"")
+            authorization = authorization if isinstance(authorization, bytes) else authorization.encode()
+            body = request.body if isinstance(request.body, bytes) else str(request.body or "").encode()
+            target = str(request.headers.get("X-Amz-Target", ""))
+            if scope in authorization and (action in body + b"&" or target.endswith(f".{operation}")):
+                attempts.append(request.url)
+                self.clock.advance(aws.limits(service).attempt_seconds)
+                raise ReadTimeoutError(endpoint_url=request.url)
+            return send(endpoint, request)
+
+        endpoint_class._send = hanging
+        try:
+            yield attempts
+        finally:
+            endpoint_class._send = send
 
     def drain(
         self, function_logical_id: str, *, max_invocations: int = 1000, retry_failed_now: bool = False
@@ -550,6 +671,8 @@ class LocalStack:
                     for item in (response or {}).get("batchItemFailures", [])
                     if mapping.report_batch_item_failures
                 }
+            except InvocationTimedOut:
+                raise  # a test must see it: in AWS the batch would have been cut off mid-work
             except Exception:  # an invocation error fails the whole batch, as in Lambda
                 failed_ids = {m["MessageId"] for m in received}
             for message in received:

@@ -18,6 +18,10 @@ class TransientError(StewardError):
     """A dependency failed in a way that a later retry may fix (throttling, 5xx, the network)."""
 
 
+class OutOfTime(TransientError):
+    """Not started: the invocation has not enough time left to finish it (a later invocation will)."""
+
+
 class ConflictError(StewardError):
     """The request conflicts with the current state of the resource."""
 

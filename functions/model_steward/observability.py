@@ -15,6 +15,7 @@ standard output, which may be JSON. Metrics (EMF) are printed to standard output
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import sys
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
@@ -81,6 +82,25 @@ class UntracedProvider(BaseProvider):
         pass
 
 
+WIRE_LOGGERS = ("botocore.parsers", "botocore.endpoint")
+"""botocore's loggers that write request and response bodies (at DEBUG)."""
+
+
+class _NoWireContent(logging.Filter):
+    """Drops DEBUG records: the ones that carry request and response bodies."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG
+
+
+def keep_wire_content_out_of_logs() -> None:
+    """Filter botocore's wire loggers (a filter on the logger itself holds whatever its level)."""
+    for name in WIRE_LOGGERS:
+        wire = logging.getLogger(name)
+        if not any(isinstance(f, _NoWireContent) for f in wire.filters):
+            wire.addFilter(_NoWireContent())
+
+
 def _tracer() -> Tracer:
     if traces_aws_calls():
         return Tracer()
@@ -97,6 +117,7 @@ class _StandardError:
         sys.stderr.flush()
 
 
+keep_wire_content_out_of_logs()
 logger = Logger(stream=cast(IO[str], _StandardError()))
 tracer = _tracer()
 metrics = Metrics()

@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 from model_steward.models.alerts import Alert
 from model_steward.models.decision import ModelFacts, VersionFacts
 from model_steward.models.diagnostics_files import DiagnosticsRecord
-from model_steward.models.ledger import AlertRecord, ModelState, VersionRecord, VersionState
+from model_steward.models.ledger import (
+    AlertRecord,
+    ModelState,
+    PolicyDocumentRecord,
+    VersionRecord,
+    VersionState,
+)
 from model_steward.models.messages import EvaluateRequest
 from model_steward.models.registry import ModelListing, ModelSnapshot, VersionRef
 from model_steward.models.s3_events import ObjectHead
@@ -154,6 +160,18 @@ class Ledger(Protocol):
     def alert_sent(self, pk: str, alert_id: str, message_id: str, now: datetime) -> None: ...
 
     def alert_failed(self, pk: str, alert_id: str, error: str) -> None: ...
+
+    def policy_document(self, parameter_name: str) -> PolicyDocumentRecord | None:
+        """The overrides document as last recorded, or None."""
+        ...
+
+    def save_policy_document(
+        self, record: PolicyDocumentRecord, *, replaces: str | None, alert: AlertRecord | None = None
+    ) -> bool:
+        """Record the document, and its change's alert in the same transaction, if the stored one
+        still has fingerprint ``replaces`` (None: nothing stored yet); False, writing nothing, when
+        another writer recorded it first."""
+        ...
 
     def diagnostics_file(
         self, model_name: str | None, bucket: str, key: str, etag: str

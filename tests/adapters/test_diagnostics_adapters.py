@@ -307,13 +307,17 @@ def test_given_the_object_was_replaced_since_announced_when_processed_then_it_is
     assert world.inbox.alerts() == []
 
 
-def test_given_the_object_was_deleted_when_processed_then_nothing_happens(world: World) -> None:
+def test_given_the_object_was_deleted_when_processed_then_it_is_recorded_and_alerted_once(
+    world: World,
+) -> None:
     ref = world.upload("a/model_diagnostics_results.json.gz", small_file())
     world.s3.delete_object(Bucket=BUCKET, Key=ref.key)
 
-    assert world.process(ref).status is FileStatus.GONE
-    assert world.process(ref.model_copy(update={"etag": None})).status is FileStatus.GONE
-    assert world.inbox.alerts() == []
+    assert world.process(ref).status is FileStatus.GONE  # S3's 404 on the pinned read
+    assert world.process(ref).status is FileStatus.DUPLICATE
+    assert world.process(ref.model_copy(update={"etag": None})).status is FileStatus.GONE  # on HeadObject
+    titles = [alert.title for alert in world.inbox.alerts()]
+    assert titles == ["Diagnostics file not found"] * 2  # the announced version, and one of unknown ETag
 
 
 def test_given_an_event_without_etag_when_processed_then_the_etag_is_read_from_s3(world: World) -> None:
@@ -323,3 +327,18 @@ def test_given_an_event_without_etag_when_processed_then_the_etag_is_read_from_s
 
     assert outcome.status is FileStatus.SUMMARISED
     assert outcome.etag == ref.etag
+
+
+def test_summaries_and_reports_are_written_with_the_diagnostics_key_when_one_is_given(
+    aws_sandbox: AwsSandbox,
+) -> None:
+    s3 = aws_sandbox.client("s3")
+    aws_sandbox.create_bucket(BUCKET)
+    key_arn = aws_sandbox.client("kms").create_key(Description="diagnostics")["KeyMetadata"]["Arn"]
+
+    S3ObjectStore(key_arn).put_text(BUCKET, "a/summary.json", "{}", content_type="application/json")
+    S3ObjectStore().put_text(BUCKET, "b/summary.json", "{}", content_type="application/json")
+
+    encrypted = s3.head_object(Bucket=BUCKET, Key="a/summary.json")
+    assert (encrypted["ServerSideEncryption"], encrypted["SSEKMSKeyId"]) == ("aws:kms", key_arn)
+    assert "SSEKMSKeyId" not in s3.head_object(Bucket=BUCKET, Key="b/summary.json")

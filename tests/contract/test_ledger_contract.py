@@ -12,10 +12,12 @@ from model_steward.adapters.ledger import DynamoLedger
 from model_steward.models.diagnostics_files import DiagnosticsRecord, FileStatus
 from model_steward.models.imports import ImportRecord, ImportRequest, ImportState, SourceDecision
 from model_steward.models.ledger import (
+    SYSTEM_PK,
     AlertRecord,
     AlertState,
     Channel,
     ModelState,
+    PolicyDocumentRecord,
     VersionRecord,
     VersionState,
     model_pk,
@@ -351,3 +353,32 @@ def test_a_requested_import_is_pending_until_it_moves_on(ledger: Ledger) -> None
     assert ledger.import_record("pump-01", "k1") == started
     assert not ledger.put_import(import_record(ImportState.REFUSED), replaces=[ImportState.REQUESTED])
     assert [a.alert_id for a in ledger.pending_alerts()] == ["pump-01#import"]
+
+
+# ------------------------------------------------------------------------------- policy document
+def document(fingerprint: str, text: str | None, previous: str | None = None) -> PolicyDocumentRecord:
+    return PolicyDocumentRecord(
+        parameter_name="/steward/policy",
+        fingerprint=fingerprint,
+        text=text,
+        seen_at=NOW,
+        previous_fingerprint=previous,
+    )
+
+
+def test_the_policy_document_is_replaced_only_over_the_fingerprint_its_writer_read(ledger: Ledger) -> None:
+    # The first record needs no record before it, and only one writer gets it.
+    assert ledger.save_policy_document(document("aaa", "{}"), replaces=None)
+    assert not ledger.save_policy_document(document("zzz", "[]"), replaces=None)
+    # A change replaces the fingerprint its writer read, with its alert in the same write.
+    change = alert("*#POLICY_DOCUMENT#aaa#bbb", pk=SYSTEM_PK)
+    assert ledger.save_policy_document(document("bbb", None, previous="aaa"), replaces="aaa", alert=change)
+    # A writer that read the older record writes nothing, not even its alert.
+    late = alert("*#POLICY_DOCUMENT#aaa#ccc", pk=SYSTEM_PK)
+    assert not ledger.save_policy_document(document("ccc", "[1]", previous="aaa"), replaces="aaa", alert=late)
+
+    stored = ledger.policy_document("/steward/policy")
+    assert stored is not None
+    assert (stored.fingerprint, stored.text, stored.previous_fingerprint) == ("bbb", None, "aaa")
+    assert [a.alert_id for a in ledger.alerts(SYSTEM_PK)] == ["*#POLICY_DOCUMENT#aaa#bbb"]
+    assert ledger.policy_document("/other") is None

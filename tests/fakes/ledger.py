@@ -27,6 +27,7 @@ from model_steward.models.ledger import (
     AlertRecord,
     AlertState,
     ModelState,
+    PolicyDocumentRecord,
     VersionRecord,
     VersionState,
     model_pk,
@@ -48,6 +49,7 @@ class FakeLedger:
         self.record_links: dict[tuple[str, int], dict[str, str]] = {}
         self.alert_items: dict[tuple[str, str], AlertRecord] = {}
         self.files: dict[tuple[str, str], DiagnosticsRecord] = {}
+        self.documents: dict[str, PolicyDocumentRecord] = {}
         self.import_items: dict[tuple[str, str], ImportRecord] = {}
         self.writes = 0
 
@@ -154,6 +156,23 @@ class FakeLedger:
         )
 
     # ------------------------------------------------------------------ diagnostics files
+    def policy_document(self, parameter_name: str) -> PolicyDocumentRecord | None:
+        return self.documents.get(parameter_name)
+
+    def save_policy_document(
+        self, record: PolicyDocumentRecord, *, replaces: str | None, alert: AlertRecord | None = None
+    ) -> bool:
+        stored = self.documents.get(record.parameter_name)
+        if (stored.fingerprint if stored else None) != replaces:
+            return False
+        if alert is not None and (alert.pk, alert.alert_id) in self.alert_items:
+            return False  # DynamoDB cancels the whole transaction when the alert exists
+        self.writes += 1
+        self.documents[record.parameter_name] = record
+        if alert is not None:
+            self.alert_items[(alert.pk, alert.alert_id)] = alert
+        return True
+
     def diagnostics_file(
         self, model_name: str | None, bucket: str, key: str, etag: str
     ) -> DiagnosticsRecord | None:

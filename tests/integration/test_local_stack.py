@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import Any
+
+import pytest
 
 from emulators.cfn import load_template
-from emulators.stack import TEMPLATE, LocalStack
+from emulators.stack import TEMPLATE, InvocationTimedOut, LocalStack
 from model_steward.models.settings import (
     DiagnosticsSettings,
     EvaluateSettings,
@@ -85,7 +88,7 @@ def test_the_event_source_mappings_report_partial_batch_failures(full_stack: Loc
     assert set(mappings) == {"EvaluateFunction", "ImportFunction"}
     for mapping in mappings.values():
         assert mapping.report_batch_item_failures
-        assert mapping.batch_size == 10
+    assert (mappings["EvaluateFunction"].batch_size, mappings["ImportFunction"].batch_size) == (5, 10)
     assert mappings["ImportFunction"].queue_arn.endswith(
         full_stack.resources["ApprovalQueue"].rsplit("/", 1)[1]
     )
@@ -182,3 +185,21 @@ def test_an_object_in_the_stack_bucket_reaches_the_diagnostics_function_with_its
 
     assert key in json.dumps(result)  # decoded: the handler read the object under its real key
     assert full_stack.put_object(bucket, "plant A/pump-01/other.json", b"{}") == []
+
+
+def test_an_invocation_that_runs_past_its_deployed_timeout_fails_the_caller(
+    full_stack: LocalStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[int] = []
+
+    def slow(event: object, context: Any) -> None:
+        seen.append(context.get_remaining_time_in_millis())
+        full_stack.clock.advance(121)  # a stalled dependency, as the stack's clock sees it
+
+    monkeypatch.setattr("model_steward.handlers.watch.handler", slow)
+
+    with pytest.raises(InvocationTimedOut, match=r"WatchFunction ran 121\.\d s, past its 120 s timeout"):
+        full_stack.invoke("WatchFunction", {"kind": "tick"})
+
+    assert 119_000 < seen[0] <= 120_000  # the context has the deployed timeout
+    assert full_stack.invocations[-1].timeout == 120

@@ -3,6 +3,7 @@ the evaluate queue and the policy document, with a clock the test moves."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from model_steward.models.messages import EvaluateRequest
 from model_steward.models.policy import Policy
 from model_steward.models.settings import WatchSettings
+from model_steward.observability import metrics
 from model_steward.service.alerting import Alerter
 from model_steward.service.evaluate import EvaluateService, Evaluation, PolicySource
 from model_steward.service.watch import TickReport, WatchService
@@ -51,6 +53,7 @@ class World:
     chatbot: FakePublisher = field(default_factory=lambda: FakePublisher(name="chatbot"))
     queue: FakeEvaluateQueue = field(default_factory=FakeEvaluateQueue)
     document: FakePolicyDocument | None = None
+    decide_existing: bool = False
 
     def __post_init__(self) -> None:
         self.registry = FakeRegistry(clock=lambda: self.now)
@@ -64,7 +67,14 @@ class World:
         )
 
     def watch(self) -> WatchService:
-        return WatchService(self.settings, self.ledger, self.registry, self.queue, self.alerter())
+        return WatchService(
+            self.settings,
+            self.ledger,
+            self.registry,
+            self.queue,
+            self.alerter(),
+            policy_document=self.document,
+        )
 
     def evaluator(self) -> EvaluateService:
         return EvaluateService(
@@ -72,6 +82,9 @@ class World:
             registries={self.registry.registry_id: self.registry},
             policies=PolicySource(self.policy, self.document),
             alerter=self.alerter(),
+            watches=self.settings.watches,
+            scope=self.settings.scope(),
+            decide_existing=self.decide_existing,
         )
 
     def evaluate(self, name: str, **request: Any) -> Evaluation:
@@ -97,6 +110,14 @@ class World:
         version = self.registry.start_retraining(name)
         self.registry.finish_retraining(name, version, **finish)
         return version
+
+
+@pytest.fixture(autouse=True)
+def _no_metrics_left_over() -> Iterator[None]:
+    """Metrics accumulate per process until a handler flushes them; no handler runs here."""
+    metrics.clear_metrics()
+    yield
+    metrics.clear_metrics()
 
 
 @pytest.fixture

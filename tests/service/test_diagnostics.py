@@ -248,16 +248,55 @@ def test_a_failure_in_the_middle_of_a_read_raises_and_records_nothing(diag: Diag
     assert diag.topic.published == []
 
 
-def test_a_replaced_object_is_left_to_its_own_event_and_a_deleted_one_to_nobody(diag: Diagnostics) -> None:
+def test_a_replaced_object_is_left_to_its_own_event(diag: Diagnostics) -> None:
     replaced = diag.upload("a/model_diagnostics_results.json.gz", small_file(seed=1))
     diag.upload(replaced.key, small_file(seed=2))
-    deleted = diag.upload("b/model_diagnostics_results.json.gz", small_file())
-    diag.store.delete(BUCKET, deleted.key)
 
     assert diag.process(replaced).status is FileStatus.REPLACED
-    assert diag.process(deleted).status is FileStatus.GONE
-    assert diag.process(deleted.model_copy(update={"etag": None})).status is FileStatus.GONE
     assert diag.topic.published == []
+
+
+@pytest.mark.parametrize("etag_in_event", [True, False])
+def test_a_file_found_under_neither_reading_of_its_key_is_recorded_and_alerted_once(
+    diag: Diagnostics, etag_in_event: bool
+) -> None:
+    # Given a file deleted before it was read, announced with a key that reads two ways
+    deleted = diag.upload("plant a+b/model_diagnostics_results.json.gz", small_file())
+    diag.store.delete(BUCKET, deleted.key)
+    announced = deleted.model_copy(
+        update={
+            "other_keys": ("plant+a%2Bb/model_diagnostics_results.json.gz",),
+            "etag": deleted.etag if etag_in_event else None,
+        }
+    )
+
+    # When it is processed, then delivered again
+    first = diag.process(announced)
+    again = diag.process(announced)
+
+    # Then it is recorded GONE, once, and one alert names both keys tried
+    assert (first.status, again.status) == (FileStatus.GONE, FileStatus.DUPLICATE)
+    (alert,) = diag.topic.published
+    assert alert.title == "Diagnostics file not found"
+    assert alert.severity == "WARNING"
+    assert "s3://acme-lookout-diagnostics/plant a+b/model_diagnostics_results.json.gz or " in alert.summary
+    assert "plant+a%2Bb/model_diagnostics_results.json.gz" in alert.summary
+    (record,) = diag.ledger.files.values()
+    assert (record.status, record.alert_id) == (FileStatus.GONE, alert.alert_id)
+
+
+def test_a_file_not_found_under_the_likelier_reading_is_read_under_the_other(diag: Diagnostics) -> None:
+    # Given an EventBridge event whose raw key was taken as it is, but the object's key is decoded
+    stored = diag.upload("plant a/model_diagnostics_results.json.gz", small_file())
+    announced = stored.model_copy(
+        update={"key": "plant+a/model_diagnostics_results.json.gz", "other_keys": (stored.key,)}
+    )
+
+    outcome = diag.process(announced)
+
+    assert outcome.status is FileStatus.SUMMARISED
+    assert outcome.source_uri == f"s3://{BUCKET}/plant a/model_diagnostics_results.json.gz"
+    assert [alert.kind for alert in diag.topic.published] == ["DIAGNOSTICS_SUMMARY"]
 
 
 def test_an_event_without_an_etag_reads_it_from_the_store(diag: Diagnostics) -> None:

@@ -36,7 +36,7 @@ def test_a_model_seen_for_the_first_time_gets_a_baseline_and_no_decision(world: 
 
     assert record(world, "pump-01", 1).state is VersionState.BASELINE
     assert world.topic.published == []
-    assert world.registry.call_count("describe_version") == 0
+    assert world.registry.call_count("activate") == 0
 
 
 def test_a_better_version_is_promoted_recorded_and_alerted_on_every_channel(world: World) -> None:

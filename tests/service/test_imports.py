@@ -53,6 +53,7 @@ class Staging(World):
             registries={self.registry.registry_id: self.registry},
             policies=PolicySource(self.policy, self.document),
             alerter=self.alerter(),
+            watches=lambda _name: True,  # staging watches every model
             approvals=Approvals(environment="staging"),
         )
 

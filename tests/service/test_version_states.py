@@ -64,24 +64,43 @@ def test_which_records_are_still_open(
     assert versions.is_open(stored(state, **values), NOW) is open_
 
 
+BASELINE = Transition(describe=True, baseline=True)  # described, then the baseline unless running
+DESCRIBE = Transition(describe=True)
+
+
 @pytest.mark.parametrize(
-    ("state", "first_sight", "version", "active", "expected"),
+    ("state", "first_sight", "version", "active", "decide_existing", "expected"),
     [
-        (None, True, 1, 2, Transition(state=S.BASELINE, replaces=(None,))),
-        (None, True, 2, 2, Transition(state=S.BASELINE, replaces=(None,))),
-        (None, True, 3, 2, Transition(describe=True)),
-        (None, True, 1, None, Transition(describe=True)),
-        (None, False, 1, 2, Transition(describe=True)),
-        (S.IN_PROGRESS, True, 1, 2, Transition(describe=True)),
-        (S.PROMOTED, False, 3, 2, versions.NOTHING),
-        (S.FAILED, False, 3, 2, versions.NOTHING),
+        # First sight: every existing version is a baseline candidate, newer than the active one or not.
+        (None, True, 1, 2, False, BASELINE),
+        (None, True, 2, 2, False, BASELINE),
+        (None, True, 3, 2, False, BASELINE),
+        (None, True, 1, None, False, BASELINE),
+        # Unless the deployment decides existing versions: then only those up to the active one.
+        (None, True, 2, 2, True, BASELINE),
+        (None, True, 3, 2, True, DESCRIBE),
+        (None, True, 1, None, True, DESCRIBE),
+        (None, False, 1, 2, False, DESCRIBE),
+        (S.IN_PROGRESS, True, 1, 2, False, DESCRIBE),
+        (S.PROMOTED, False, 3, 2, False, versions.NOTHING),
+        (S.FAILED, False, 3, 2, False, versions.NOTHING),
     ],
 )
 def test_a_listed_version_is_skipped_baselined_or_described(
-    state: VersionState | None, first_sight: bool, version: int, active: int | None, expected: Transition
+    state: VersionState | None,
+    first_sight: bool,
+    version: int,
+    active: int | None,
+    decide_existing: bool,
+    expected: Transition,
 ) -> None:
     step = versions.on_listed(
-        stored(state), version=version, now=NOW, first_sight=first_sight, active_version=active
+        stored(state),
+        version=version,
+        now=NOW,
+        first_sight=first_sight,
+        active_version=active,
+        decide_existing=decide_existing,
     )
     assert step == expected
 

@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model_steward.domain.metrics import MAX_METRICS_CHARS, compare, delta, derive_metrics
+from model_steward.domain.metrics import (
+    MAX_METRICS_CHARS,
+    compare,
+    delta,
+    derive_metrics,
+    labelled_events_differ,
+)
 from tests.unit.builders import metrics_json, unlabelled_metrics_json
 
 SAMPLE = """{
@@ -189,8 +195,123 @@ def test_oversized_document_is_not_read() -> None:
 
 
 def test_deeply_nested_document_is_a_finding() -> None:
-    metrics = derive_metrics("[" * 40_000 + "]" * 40_000)
-    assert metrics.findings
+    metrics = derive_metrics("[" * 20_000 + "]" * 20_000)
+    assert metrics.findings == ["ModelMetrics: document is not readable JSON: it is nested too deeply"]
+
+
+def test_a_number_too_long_to_read_is_named_as_such_not_as_nesting() -> None:
+    metrics = derive_metrics('{"labeled_event_metrics": {"num_labeled": ' + "9" * 5_000 + "}}")
+    (finding,) = metrics.findings
+    assert "nested" not in finding
+    assert "5000 digits" in finding
+
+
+LABEL = {"start": "2019-08-08T00:00:00.000000", "end": "2019-08-09T00:00:00.000000"}
+
+
+def labelled(ranges: object, **counts: int) -> str:
+    doc = json.loads(metrics_json(**counts))
+    doc["labeled_ranges"] = ranges
+    return json.dumps(doc)
+
+
+@pytest.mark.parametrize(
+    ("ranges", "expected"),
+    [
+        ([{"end": "2019-08-09T00:00:00"}], "labeled_ranges[0].start is missing"),
+        ([{"start": "2019-08-09T00:00:00"}], "labeled_ranges[0].end is missing"),
+        (
+            [{"start": "2019-08-09T00:00:00", "end": "2019-08-08T00:00:00"}],
+            "labeled_ranges[0] ends before it starts",
+        ),
+        ([{"start": 20190808, "end": "2019-08-09T00:00:00"}], "start should be an ISO 8601 timestamp string"),
+        (["2019-08-08"], "labeled_ranges[0] should be a JSON object, got the string"),
+        ({"start": "2019-08-08T00:00:00"}, "labeled_ranges should be a list, got an object"),
+    ],
+)
+def test_a_malformed_labelled_range_makes_recall_and_forewarning_not_measurable(
+    ranges: object, expected: str
+) -> None:
+    # When one labelled range is malformed
+    metrics = derive_metrics(labelled(ranges))
+    # Then the problem is named, and nothing label-based is measured
+    assert any(expected in finding for finding in metrics.findings), metrics.findings
+    assert metrics.event_recall is None
+    assert metrics.mean_forewarning_seconds is None
+    assert metrics.labeled_ranges_digest is None
+
+
+@pytest.mark.parametrize(
+    ("diagnostics", "expected"),
+    [
+        ("sensor0", "diagnostics should be a list, got the string"),
+        ([7], "diagnostics[0] should be a JSON object, got the number 7"),
+        ([{"value": 0.1}], "diagnostics[0].name should be a sensor name, got null"),
+        ([{"name": "", "value": 0.1}], "diagnostics[0].name should be a sensor name"),
+        ([{"name": "x" * 5_000, "value": 0.1}], "is 5,000 characters long, not a sensor name"),
+        ([{"name": "pump\\Sensor0"}], "diagnostics[0].value is missing"),
+        ([{"name": "pump\\Sensor0", "value": "high"}], "value should be a number, got the string 'high'"),
+        ([{"name": "pump\\Sensor0", "value": -0.5}], "value should not be negative"),
+    ],
+)
+def test_malformed_diagnostics_make_the_predicted_total_not_measurable(
+    diagnostics: object, expected: str
+) -> None:
+    text = json.dumps(
+        {
+            "predicted_ranges": [
+                {"start": "2019-08-07T00:00:00", "end": "2019-08-07T01:00:00", "diagnostics": diagnostics}
+            ]
+        }
+    )
+    metrics = derive_metrics(text)
+    assert any(expected in finding for finding in metrics.findings), metrics.findings
+    assert metrics.predicted_range_count == 1
+    assert metrics.predicted_total_duration_seconds is None
+
+
+def test_the_same_labels_in_another_order_or_notation_are_the_same_events() -> None:
+    other = {"start": "2019-09-01T00:00:00", "end": "2019-09-01T06:00:00"}
+    same_other = {"start": "2019-09-01T02:00:00+02:00", "end": "2019-09-01T06:00:00Z"}
+    one = derive_metrics(labelled([LABEL, other]), source="ModelMetrics")
+    two = derive_metrics(labelled([same_other, LABEL]), source="PriorModelMetrics")
+    assert one.labeled_ranges_digest == two.labeled_ranges_digest is not None
+    assert labelled_events_differ(one, two) is None
+
+
+@pytest.mark.parametrize(
+    ("candidate", "prior", "why"),
+    [
+        (
+            labelled([LABEL], num_labeled=1, num_identified=1),
+            labelled([LABEL], num_labeled=10, num_identified=9),
+            "ModelMetrics counts 1 labelled event and PriorModelMetrics counts 10 labelled events",
+        ),
+        (
+            labelled([LABEL]),
+            labelled([LABEL, {"start": "2019-09-01T00:00:00", "end": "2019-09-02T00:00:00"}]),
+            "ModelMetrics lists 1 labelled range and PriorModelMetrics lists 2 labelled ranges",
+        ),
+        (
+            labelled([LABEL]),
+            labelled([{"start": "2019-09-01T00:00:00", "end": "2019-09-02T00:00:00"}]),
+            "both list 1 labelled range, but not the same ones",
+        ),
+        (
+            labelled([LABEL]),
+            labelled([{"end": "2019-09-02T00:00:00"}]),
+            "the labelled ranges of PriorModelMetrics are malformed",
+        ),
+    ],
+)
+def test_documents_that_label_different_events_say_how(candidate: str, prior: str, why: str) -> None:
+    assert (
+        labelled_events_differ(
+            derive_metrics(candidate, source="ModelMetrics"),
+            derive_metrics(prior, source="PriorModelMetrics"),
+        )
+        == why
+    )
 
 
 def test_findings_are_capped() -> None:

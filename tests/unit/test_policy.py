@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, timedelta
 from typing import Any
 
@@ -318,6 +319,50 @@ def test_recall_not_measurable_holds_by_default() -> None:
         "Event recall is not measurable in PriorModelMetrics; held for a person (on_not_measurable=HOLD)."
     )
     assert decision.outcome is Outcome.HOLD
+
+
+ONE_OF_ONE = metrics_json(num_labeled=1, num_identified=1, warning_seconds=3600.0)
+NINE_OF_TEN = metrics_json(num_labeled=10, num_identified=9, warning_seconds=9 * 3600.0)
+
+
+@pytest.mark.parametrize("on_not_measurable", list(NotMeasurableAction))
+def test_a_version_catching_1_of_1_never_beats_a_prior_catching_9_of_10(
+    on_not_measurable: NotMeasurableAction,
+) -> None:
+    # Given documents that do not score the same labelled events
+    policy = Policy(dry_run=False, on_not_measurable=on_not_measurable)
+    decision = run(policy, model_metrics=ONE_OF_ONE, prior_model_metrics=NINE_OF_TEN)
+    # Then recall and forewarning are not measurable, and hold whatever on_not_measurable says
+    for rule_id in (RuleId.EVENT_RECALL, RuleId.MEAN_FOREWARNING):
+        result = rule(decision, rule_id)
+        assert result.outcome is RuleOutcome.NOT_MEASURABLE
+        assert result.severity is Severity.HOLD
+        assert "ModelMetrics counts 1 labelled event and PriorModelMetrics counts 10" in result.message
+        assert "do not describe the same labelled events" in result.message
+    assert decision.outcome is Outcome.HOLD
+    assert not decision.should_promote
+
+
+def test_a_candidate_without_labels_against_a_labelled_prior_is_not_judged_as_unlabelled() -> None:
+    decision = run(
+        Policy(dry_run=False, on_cannot_determine_quality=QualityAction.ACCEPT),
+        model_quality="CANNOT_DETERMINE_QUALITY",
+        model_metrics=metrics_json(num_labeled=0, num_identified=0),
+        prior_model_metrics=NINE_OF_TEN,
+    )
+    assert rule(decision, RuleId.EVENT_RECALL).severity is Severity.HOLD
+    assert decision.outcome is Outcome.HOLD
+
+
+def test_a_malformed_labelled_range_holds_and_says_where() -> None:
+    doc = json.loads(metrics_json())
+    doc["labeled_ranges"] = [{"end": "2019-08-09T00:00:00"}]
+    decision = run(
+        Policy(dry_run=False, on_not_measurable=NotMeasurableAction.IGNORE), model_metrics=json.dumps(doc)
+    )
+    assert decision.outcome is Outcome.HOLD
+    assert "labeled_ranges[0].start is missing" in rule(decision, RuleId.METRICS_READABLE).message
+    assert "labelled ranges of ModelMetrics are malformed" in rule(decision, RuleId.EVENT_RECALL).message
 
 
 def test_not_measurable_can_be_ignored() -> None:

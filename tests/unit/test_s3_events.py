@@ -1,4 +1,6 @@
-"""Both delivery paths of a diagnostics file give the decoded bucket and key."""
+"""Both delivery paths of a diagnostics file give the bucket and every reading of the key: S3
+notifications URL-encode it (decoded first), EventBridge events have been seen with raw keys (as
+sent first); a key that reads two ways keeps the other reading."""
 
 from __future__ import annotations
 
@@ -14,13 +16,26 @@ def test_given_an_s3_notification_with_an_encoded_key_then_the_key_is_decoded_fo
 
     assert ref.bucket == "acme-lookout-diagnostics"
     assert ref.key == "plant A/pump-01/model-version=3/model_diagnostics_results.json.gz"
+    assert ref.other_keys == ("plant+A/pump-01/model-version%3D3/model_diagnostics_results.json.gz",)
     assert ref.size == 24512
 
 
-def test_given_an_eventbridge_object_created_event_then_the_key_is_decoded_too() -> None:
+def test_given_an_eventbridge_event_then_the_key_as_sent_comes_first_and_its_decoding_second() -> None:
     (ref,) = objects_in(load_event("eventbridge-object-created.json"))
 
-    assert ref.uri == "s3://acme-lookout-diagnostics/plant A/compressor-07/model_diagnostics_results.json.gz"
+    assert ref.readings() == (
+        "plant+A/compressor-07/model_diagnostics_results.json.gz",
+        "plant A/compressor-07/model_diagnostics_results.json.gz",
+    )
+
+
+def test_a_raw_key_that_reads_one_way_only_has_no_other_reading() -> None:
+    event = load_event("eventbridge-object-created.json")
+    event["detail"]["object"]["key"] = "lookout/pump-01/dt=2026-11-22T09:00/model_diagnostics_results.json.gz"
+
+    (ref,) = objects_in(event)
+
+    assert ref.readings() == ("lookout/pump-01/dt=2026-11-22T09:00/model_diagnostics_results.json.gz",)
 
 
 @pytest.mark.parametrize(

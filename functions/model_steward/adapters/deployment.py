@@ -23,7 +23,7 @@ def configured_region() -> str | None:
 
 def _client(service: str) -> Any:
     try:
-        return boto3.session.Session().client(service, config=aws.RETRY_CONFIG)  # type: ignore[call-overload]
+        return boto3.session.Session().client(service, config=aws.config_for(service))  # type: ignore[call-overload]
     except BotoCoreError as exc:
         raise translate(exc, f"creating the {service} client") from exc
 
@@ -58,7 +58,7 @@ def function_environment(function_name: str) -> dict[str, str]:
 def caller_arn() -> str | None:
     """The AWS caller identity's ARN (STS), or None when it cannot be had."""
     try:
-        client = boto3.session.Session().client("sts", config=aws.RETRY_CONFIG)
+        client = boto3.session.Session().client("sts", config=aws.config_for("sts"))
         return str(client.get_caller_identity()["Arn"])
     except (ClientError, BotoCoreError, KeyError):
         return None

@@ -25,14 +25,17 @@ from model_steward.models.diagnostics_files import DiagnosticsRecord, diagnostic
 from model_steward.models.ledger import (
     IMPORT_SK_PREFIX,
     PENDING_IMPORT,
+    SYSTEM_PK,
     WATCH_PK,
     AlertRecord,
     AlertState,
     ModelState,
+    PolicyDocumentRecord,
     VersionRecord,
     VersionState,
     alert_sk,
     model_pk,
+    policy_document_sk,
     version_sk,
 )
 
@@ -376,6 +379,50 @@ class DynamoLedger:
             ConsistentRead=True,
         )
         return [AlertRecord.model_validate(item) for item in items]
+
+    # ------------------------------------------------------------------ the policy document
+    def policy_document(self, parameter_name: str) -> PolicyDocumentRecord | None:
+        item = self._call(
+            "get_item",
+            f"read policy document record {parameter_name}",
+            Key=_item({"pk": SYSTEM_PK, "sk": policy_document_sk(parameter_name)}),
+            ConsistentRead=True,
+        ).get("Item")
+        return PolicyDocumentRecord.model_validate(_plain(item)) if item else None
+
+    def save_policy_document(
+        self, record: PolicyDocumentRecord, *, replaces: str | None, alert: AlertRecord | None = None
+    ) -> bool:
+        """Write the document's record if the stored one has fingerprint ``replaces`` (None: no
+        record yet), with the change's alert in the same transaction; False when it has not."""
+        put: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Item": _item(
+                {
+                    "pk": SYSTEM_PK,
+                    "sk": policy_document_sk(record.parameter_name),
+                    **record.model_dump(mode="json"),
+                }
+            ),
+        }
+        if replaces is None:
+            put["ConditionExpression"] = "attribute_not_exists(pk)"
+        else:
+            put["ConditionExpression"] = "fingerprint = :previous"
+            put["ExpressionAttributeValues"] = _item({":previous": replaces})
+        items: list[dict[str, Any]] = [{"Put": put}]
+        if alert is not None:
+            items.append({"Put": self._alert_put(alert)})
+        try:
+            self.client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
+        except (ClientError, BotoCoreError) as exc:
+            what = f"record policy document {record.parameter_name}"
+            if isinstance(exc, ClientError) and error_code(exc) == "TransactionCanceledException":
+                reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+                if "ConditionalCheckFailed" in reasons:
+                    return False
+            raise translate(exc, what) from exc
+        return True
 
     # ------------------------------------------------------------------ diagnostics files
     # Items ``MODEL#<name>`` (or ``DIAGNOSTICS`` when no version names the file) /

@@ -68,16 +68,30 @@ def head(bucket: str, key: str) -> ObjectHead:
 
 
 @tracer.capture_method
-def put_text(bucket: str, key: str, text: str, *, content_type: str) -> None:
-    """Write a small text object (UTF-8); the bucket's default encryption applies."""
+def put_text(bucket: str, key: str, text: str, *, content_type: str, kms_key_arn: str | None = None) -> None:
+    """Write a small text object (UTF-8): encrypted with ``kms_key_arn`` (SSE-KMS) when given, else
+    with the bucket's default encryption."""
+    encryption: dict[str, str] = (
+        {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key_arn} if kms_key_arn else {}
+    )
     try:
-        aws.s3().put_object(Bucket=bucket, Key=key, Body=text.encode("utf-8"), ContentType=content_type)
+        aws.s3().put_object(
+            Bucket=bucket,
+            Key=key,
+            Body=text.encode("utf-8"),
+            ContentType=content_type,
+            **encryption,  # type: ignore[arg-type]
+        )
     except (ClientError, BotoCoreError) as exc:
         raise translate(exc, f"PutObject s3://{bucket}/{key}") from exc
 
 
 class S3ObjectStore:
-    """``ports.ObjectStore`` on Amazon S3 (the functions' own client)."""
+    """``ports.ObjectStore`` on Amazon S3 (the functions' own client). Objects it writes are
+    encrypted with ``kms_key_arn`` when one is given (the diagnostics files' key)."""
+
+    def __init__(self, kms_key_arn: str | None = None) -> None:
+        self.kms_key_arn = kms_key_arn or None
 
     def open(self, bucket: str, key: str, *, etag: str | None = None) -> ObjectStream:
         return open_object(bucket, key, etag=etag)
@@ -86,4 +100,4 @@ class S3ObjectStore:
         return head(bucket, key)
 
     def put_text(self, bucket: str, key: str, text: str, *, content_type: str) -> None:
-        put_text(bucket, key, text, content_type=content_type)
+        put_text(bucket, key, text, content_type=content_type, kms_key_arn=self.kms_key_arn)

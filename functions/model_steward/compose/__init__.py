@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from model_steward.adapters.sitewise import SiteWiseRegistry
+    from model_steward.domain.budget import Budget
     from model_steward.models.settings import CommonSettings
     from model_steward.ports import Ledger, ModelRegistry
     from model_steward.service.alerting import Alerter
@@ -85,6 +86,7 @@ def alerter(
     chatbot_topic_arn: str | None = None,
     digest_threshold: int = 10,
     approval_bus_arn: str = "",
+    budget: Budget | None = None,
 ) -> Alerter:
     """Every configured channel: the alert topic, and the Amazon Q Developer topic when set; and
     the approval bus, when this deployment sends approvals."""
@@ -98,11 +100,33 @@ def alerter(
 
         approvals = EventBridgeApprovals(approval_bus_arn)
     return Alerter(
-        ledger, SnsAlertPublisher(topic_arn), copy, digest_threshold=digest_threshold, approvals=approvals
+        ledger,
+        SnsAlertPublisher(topic_arn),
+        copy,
+        digest_threshold=digest_threshold,
+        approvals=approvals,
+        budget=budget,
+        seconds_per_alert=seconds_per_alert(),
     )
 
 
-def alerter_for(settings: CommonSettings, ledger: Ledger) -> Alerter:
+def seconds_per_alert() -> float:
+    """The worst case of sending one alert: lease it, publish it, mark it sent (2 x 12 + 24 = 48 s
+    with adapters.aws.LIMITS; an approval's PutEvents is no slower); the best-effort Amazon Q copy
+    is cut short by the budget if need be."""
+    from model_steward.adapters import aws
+
+    return 2 * aws.limits("dynamodb").worst_case + aws.limits("sns").worst_case
+
+
+def within(budget: Budget | None) -> None:
+    """Keep this invocation's AWS calls within ``budget`` (adapters.aws refuses a late attempt)."""
+    from model_steward.adapters import aws
+
+    aws.use_budget(budget)
+
+
+def alerter_for(settings: CommonSettings, ledger: Ledger, budget: Budget | None = None) -> Alerter:
     """The function's alerter; with APPROVAL_BUS_ARN set (a source deployment's watch and evaluate
     functions), it also delivers the approvals the ledger holds for that bus."""
     return alerter(
@@ -111,6 +135,7 @@ def alerter_for(settings: CommonSettings, ledger: Ledger) -> Alerter:
         chatbot_topic_arn=settings.chatbot_topic_arn,
         digest_threshold=settings.alert_digest_threshold,
         approval_bus_arn=approval_bus_arn(),
+        budget=budget,
     )
 
 

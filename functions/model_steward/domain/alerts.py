@@ -855,3 +855,46 @@ __all__ = [
     "rule_label",
     "short_name",
 ]
+
+
+# ---------------------------------------------------------------------------------------------
+# A changed policy overrides document.
+
+MAX_DOCUMENT_CHANGES = 40
+"""Changed keys listed in the alert (the ledger keeps both documents)."""
+
+
+def for_policy_document_change(
+    parameter_name: str,
+    changes: Sequence[str],
+    *,
+    loosened: Sequence[str] = (),
+    old_fingerprint: str,
+    new_fingerprint: str,
+    now: datetime | None = None,
+) -> Alert:
+    """The per-model policy overrides document changed: which keys, from what to what. Once per
+    change (the id names both fingerprints); WARNING, as it governs every promotion."""
+    created = _now(now)
+    count = len(changes)
+    which = "no key" if not count else f"{count} key{'s' if count != 1 else ''}"
+    summary = f"The policy overrides document {parameter_name} changed ({which})."
+    if loosened:
+        summary += f" It loosens the policy: {'; '.join(loosened[:3])}."
+    reasons = [_sentence(change) for change in changes[:MAX_DOCUMENT_CHANGES]]
+    if count > MAX_DOCUMENT_CHANGES:
+        reasons.append(f"... and {count - MAX_DOCUMENT_CHANGES} more changed keys.")
+    reasons.append(f"Document fingerprint {old_fingerprint} -> {new_fingerprint}.")
+    return Alert(
+        alert_id=f"*#POLICY_DOCUMENT#{parameter_name}#{old_fingerprint}#{new_fingerprint}",
+        kind=AlertKind.CONFIGURATION_PROBLEM,
+        severity=AlertSeverity.WARNING,
+        title=f"Policy overrides document changed: {which}",
+        summary=summary,
+        reasons=reasons,
+        look_at=[
+            "If nobody meant to change it, restore the previous document (the ledger keeps it) and "
+            "find out who may write the parameter; the new document is in force now."
+        ],
+        created_at=created,
+    )

@@ -207,6 +207,33 @@ def escape_mrkdwn(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_UNESCAPED_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt);)")
+_NOT_MARKUP = frozenset({"url", "type", "action_id", "style", "emoji", "relatedResources"})
+"""Keys whose values a chat client does not read as markup (URLs, identifiers, flags)."""
+
+
+def escape_once(text: str) -> str:
+    """``escape_mrkdwn`` that leaves what is escaped already as it is (``&amp;`` stays ``&amp;``)."""
+    return _UNESCAPED_AMPERSAND.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
+
+
+def chat_safe(value: Any) -> Any:
+    """A rendered chat message with every text a client reads as markup escaped (& < >), applied
+    last by each chat renderer: whatever an alert's fields hold (a model name, a reason, a policy
+    fingerprint, a forged alert's title), no ``<!channel>``, ``<https://...|link>`` or ``<@user>``
+    gets through. Idempotent: text the renderer escaped already is left as it is. URLs and Slack
+    ``plain_text`` objects (which Slack never parses) are left alone."""
+    if isinstance(value, str):
+        return escape_once(value)
+    if isinstance(value, list):
+        return [chat_safe(item) for item in value]
+    if isinstance(value, dict):
+        if value.get("type") == "plain_text":
+            return value
+        return {key: item if key in _NOT_MARKUP else chat_safe(item) for key, item in value.items()}
+    return value
+
+
 def mrkdwn(text: str, limit: int) -> str:
     """Escape, then shorten to ``limit`` without cutting an entity in two."""
     return cut_escaped(escape_mrkdwn(text), limit)
@@ -302,12 +329,15 @@ def render_slack(alert: Alert) -> dict[str, Any]:
         f"{label}: `{mrkdwn(target, 500)}`" for label, target in alert.links.labelled() if not _is_url(target)
     ]
     if alert.decision is not None:
-        context.append(f"policy {alert.decision.policy_fingerprint}")
+        context.append(f"policy {mrkdwn(alert.decision.policy_fingerprint, 100)}")
     if alert.truncated:
         context.append("shortened to fit: " + mrkdwn("; ".join(alert.truncated), 500))
     blocks.append({"type": "context", "elements": [_md(cut_escaped(" · ".join(context), SLACK_TEXT_LIMIT))]})
     fallback = f"{emoji} {alert.title}: {alert.summary}"
-    return {"text": mrkdwn(fallback, SLACK_FALLBACK_LIMIT), "blocks": blocks[:SLACK_BLOCK_LIMIT]}
+    message: dict[str, Any] = chat_safe(
+        {"text": mrkdwn(fallback, SLACK_FALLBACK_LIMIT), "blocks": blocks[:SLACK_BLOCK_LIMIT]}
+    )
+    return message
 
 
 # ---------------------------------------------------------------------------------------------
@@ -506,16 +536,20 @@ def chatbot_notification(alert: Alert) -> dict[str, Any]:
         "version": "1.0",
         "source": "custom",
         "id": alert.alert_id,
-        "content": {
-            "textType": "client-markdown",
-            "title": shorten(f"{icon(alert)} {alert.title}".strip(), CHATBOT_TITLE_LIMIT),
-            "description": shorten("\n".join(lines), CHATBOT_DESCRIPTION_LIMIT),
-            "nextSteps": [shorten(step, 500) for step in [*alert.look_at, *links][:CHATBOT_NEXT_STEPS]],
-            "keywords": [shorten(word, 50) for word in keywords[:CHATBOT_KEYWORDS]],
-        },
+        "content": chat_safe(
+            {
+                "textType": "client-markdown",
+                "title": cut_escaped(
+                    escape_once(f"{icon(alert)} {alert.title}".strip()), CHATBOT_TITLE_LIMIT
+                ),
+                "description": cut_escaped(escape_once("\n".join(lines)), CHATBOT_DESCRIPTION_LIMIT),
+                "nextSteps": [shorten(step, 500) for step in [*alert.look_at, *links][:CHATBOT_NEXT_STEPS]],
+                "keywords": [shorten(word, 50) for word in keywords[:CHATBOT_KEYWORDS]],
+            }
+        ),
         "metadata": {
             "threadId": alert.model_name or "model-steward",
-            "summary": shorten(alert.title, CHATBOT_TITLE_LIMIT),
+            "summary": cut_escaped(escape_once(alert.title), CHATBOT_TITLE_LIMIT),
             "eventType": alert.kind.value,
             "relatedResources": [r for r in (alert.links.console_url,) if r],
             "additionalContext": {"alert_id": alert.alert_id, "severity": alert.severity.value},

@@ -11,11 +11,18 @@ Derivations (ours):
 - predicted ranges = count of predicted_ranges and the sum of their (end - start).
 Unknown keys are ignored. A missing block or key, or an explicit ``null``, is *not measurable*.
 A value of the wrong type is a *finding*: the number it feeds is not measurable and the problem
-is reported in ``DerivedMetrics.findings``.
+is reported in ``DerivedMetrics.findings``. Every range needs a ``start`` and an ``end`` timestamp,
+``end`` not before ``start``; a labelled range that is malformed makes recall and forewarning not
+measurable, a predicted range (or its ``diagnostics``: a list of ``{"name": str, "value": number}``)
+the predicted totals.
+
+Recall and forewarning compare like with like only when both documents describe the same labelled
+events: the same ``num_labeled`` and the same labelled ranges (:func:`labelled_events_differ`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from datetime import UTC, datetime
@@ -30,6 +37,8 @@ _MAX_SANE_NUMBER = 1e15
 """Larger counts or durations (about 31 million years in seconds) are treated as corrupt."""
 
 _MAX_FINDINGS_SHOWN = 20
+_MAX_NAME_CHARS = 1_000
+"""A diagnostics name (``component\\sensor``) longer than this is not a sensor name."""
 
 
 class _Reader:
@@ -137,9 +146,7 @@ def derive_metrics(text: str | None, *, source: str = "ModelMetrics") -> Derived
     try:
         doc = json.loads(text)
     except (ValueError, RecursionError) as exc:
-        where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
-        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "it is nested too deeply"
-        reader.problem("document", f"is not valid JSON{where}: {reason}")
+        reader.problem("document", parse_error(exc))
         return DerivedMetrics(source=source, present=True, findings=reader.findings)
     if not isinstance(doc, dict):
         reader.problem("document", f"should be a JSON object, got {_kind(doc)}")
@@ -152,13 +159,27 @@ def derive_metrics(text: str | None, *, source: str = "ModelMetrics") -> Derived
     return DerivedMetrics(source=source, present=True, findings=reader.findings, **values)
 
 
+def parse_error(exc: ValueError | RecursionError) -> str:
+    """What is wrong with a document ``json.loads`` refused, in words."""
+    if isinstance(exc, json.JSONDecodeError):
+        return f"is not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+    if isinstance(exc, RecursionError):
+        return "is not readable JSON: it is nested too deeply"
+    first = str(exc).split(";")[0].strip() or type(exc).__name__
+    return f"is not readable JSON: {first[:200]}"
+
+
 def _labeled(reader: _Reader, doc: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    labels_readable = True
     ranges = doc.get("labeled_ranges")
-    if isinstance(ranges, list):
-        out["labeled_range_count"] = len(ranges)
-    elif ranges is not None:
-        reader.problem("labeled_ranges", f"should be a list, got {_kind(ranges)}")
+    if ranges is not None:
+        spans = _spans(reader, ranges, "labeled_ranges")
+        if spans is None:
+            labels_readable = False  # the events cannot be told apart: nothing label-based compares
+        else:
+            out["labeled_range_count"] = len(spans)
+            out["labeled_ranges_digest"] = _digest(spans) if spans else None
 
     path = "labeled_event_metrics"
     block = reader.block(doc, path)
@@ -174,6 +195,8 @@ def _labeled(reader: _Reader, doc: dict[str, Any]) -> dict[str, Any]:
         num_identified = None
         warning = None
     out.update(num_labeled=num_labeled, num_identified=num_identified, total_warning_time_seconds=warning)
+    if not labels_readable:
+        return out
     if num_labeled and num_identified is not None:
         out["event_recall"] = num_identified / num_labeled
     if num_identified and warning is not None:
@@ -199,25 +222,49 @@ def _predicted(reader: _Reader, doc: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(ranges, list):
         reader.problem("predicted_ranges", f"should be a list, got {_kind(ranges)}")
         return {}
-    total: float | None = 0.0
+    spans = _spans(reader, ranges, "predicted_ranges", diagnostics=True)
+    if spans is None:  # one unreadable range makes the total unknowable
+        return {"predicted_range_count": len(ranges)}
+    total = sum((end - start).total_seconds() for start, end in spans)
+    if not math.isfinite(total):
+        return {"predicted_range_count": len(spans)}  # pragma: no cover - bounded by the timestamps
+    return {"predicted_range_count": len(spans), "predicted_total_duration_seconds": total}
+
+
+Span = tuple[datetime, datetime]
+
+
+def _spans(reader: _Reader, ranges: object, path: str, *, diagnostics: bool = False) -> list[Span] | None:
+    """Every range of a ``labeled_ranges`` / ``predicted_ranges`` list, or None (with findings) when
+    the list or any range in it is malformed."""
+    if not isinstance(ranges, list):
+        reader.problem(path, f"should be a list, got {_kind(ranges)}")
+        return None
+    spans: list[Span] = []
+    readable = True
     for index, item in enumerate(ranges):
-        path = f"predicted_ranges[{index}]"
-        duration = _range_duration(reader, item, path)
-        if duration is None:
-            total = None  # one unreadable range makes the total unknowable
-        elif total is not None:
-            total += duration
-    if total is not None and not math.isfinite(total):
-        total = None  # pragma: no cover - bounded by the timestamp range
-    return {"predicted_range_count": len(ranges), "predicted_total_duration_seconds": total}
+        span = _span(reader, item, f"{path}[{index}]")
+        if span is None:
+            readable = False
+        else:
+            spans.append(span)
+        if diagnostics and isinstance(item, dict) and not _diagnostics(reader, item, f"{path}[{index}]"):
+            readable = False
+    return spans if readable else None
 
 
-def _range_duration(reader: _Reader, item: object, path: str) -> float | None:
+def _span(reader: _Reader, item: object, path: str) -> Span | None:
     if not isinstance(item, dict):
         reader.problem(path, f"should be a JSON object, got {_kind(item)}")
         return None
-    start = reader.timestamp(item.get("start"), f"{path}.start")
-    end = reader.timestamp(item.get("end"), f"{path}.end")
+    ends: list[datetime | None] = []
+    for key in ("start", "end"):
+        if item.get(key) is None:
+            reader.problem(f"{path}.{key}", "is missing")
+            ends.append(None)
+        else:
+            ends.append(reader.timestamp(item[key], f"{path}.{key}"))
+    start, end = ends
     if start is None or end is None:
         return None
     try:
@@ -226,9 +273,82 @@ def _range_duration(reader: _Reader, item: object, path: str) -> float | None:
         reader.problem(path, "has timestamps too far apart to subtract")
         return None
     if seconds < 0:
-        reader.problem(path, f"ends before it starts ({item.get('start')} -> {item.get('end')})")
+        reader.problem(path, f"ends before it starts ({_short(item['start'])} -> {_short(item['end'])})")
         return None
-    return seconds
+    return start, end
+
+
+def _diagnostics(reader: _Reader, item: dict[str, Any], path: str) -> bool:
+    """A predicted range's ``diagnostics``: absent, or a list of {name: text, value: number}."""
+    values = item.get("diagnostics")
+    if values is None:
+        return True
+    if not isinstance(values, list):
+        reader.problem(f"{path}.diagnostics", f"should be a list, got {_kind(values)}")
+        return False
+    readable = True
+    for index, entry in enumerate(values):
+        where = f"{path}.diagnostics[{index}]"
+        if not isinstance(entry, dict):
+            reader.problem(where, f"should be a JSON object, got {_kind(entry)}")
+            readable = False
+            continue
+        name = entry.get("name")
+        if not isinstance(name, str) or not name.strip():
+            reader.problem(f"{where}.name", f"should be a sensor name, got {_kind(name)}")
+            readable = False
+        elif len(name) > _MAX_NAME_CHARS:
+            reader.problem(f"{where}.name", f"is {len(name):,} characters long, not a sensor name")
+            readable = False
+        if entry.get("value") is None:
+            reader.problem(f"{where}.value", "is missing")
+            readable = False
+        elif reader.seconds(entry, where, "value") is None:
+            readable = False
+    return readable
+
+
+def _digest(spans: list[Span]) -> str:
+    """The same ranges give the same digest, in any order and any UTC offset notation."""
+    canonical = sorted(
+        f"{start.astimezone(UTC).isoformat()}/{end.astimezone(UTC).isoformat()}" for start, end in spans
+    )
+    return hashlib.sha256("\n".join(canonical).encode()).hexdigest()[:16]
+
+
+def _labels(metrics: DerivedMetrics) -> str:
+    events = "event" if metrics.num_labeled == 1 else "events"
+    return f"{metrics.source} counts {metrics.num_labeled} labelled {events}"
+
+
+def _ranges(metrics: DerivedMetrics) -> str:
+    if metrics.labeled_range_count is None:
+        return f"{metrics.source} lists no labelled ranges"
+    ranges = "range" if metrics.labeled_range_count == 1 else "ranges"
+    return f"{metrics.source} lists {metrics.labeled_range_count} labelled {ranges}"
+
+
+def _ranges_malformed(metrics: DerivedMetrics) -> bool:
+    return any(": labeled_ranges" in finding for finding in metrics.findings)
+
+
+def labelled_events_differ(candidate: DerivedMetrics, prior: DerivedMetrics) -> str | None:
+    """Why the two documents do not describe the same labelled events (so recall and forewarning do
+    not compare like with like), or None when they do, or when a document does not count its
+    labelled events (then recall and forewarning are simply not measurable)."""
+    if candidate.num_labeled is None or prior.num_labeled is None:
+        return None
+    if candidate.num_labeled != prior.num_labeled:
+        return f"{_labels(candidate)} and {_labels(prior)}"
+    malformed = [m.source for m in (candidate, prior) if _ranges_malformed(m)]
+    if malformed:
+        return f"the labelled ranges of {' and '.join(malformed)} are malformed"
+    if candidate.labeled_ranges_digest != prior.labeled_ranges_digest:
+        if candidate.labeled_range_count == prior.labeled_range_count is not None:
+            count = candidate.labeled_range_count
+            return f"both list {count} labelled range{'s' if count != 1 else ''}, but not the same ones"
+        return f"{_ranges(candidate)} and {_ranges(prior)}"
+    return None
 
 
 def delta(candidate: float | None, prior: float | None) -> MetricDelta:

@@ -19,8 +19,12 @@ Rules and what a failure does:
   they compared, and a regression they find is held for a person (NOT_MEASURABLE on like terms)
   instead of rejected.
 - event_recall, mean_forewarning, unknown_events: regression beyond the policy's tolerance ->
-  REJECT. For an unlabelled version (no labelled events and no determinable quality) the two
-  label-based rules are SKIPPED: its fate is on_cannot_determine_quality's.
+  REJECT. For an unlabelled version (no labelled events on either side and no determinable
+  quality) the two label-based rules are SKIPPED: its fate is on_cannot_determine_quality's.
+  Recall and forewarning are compared only when both documents describe the same labelled events
+  (same num_labeled, same labelled ranges); otherwise they are NOT_MEASURABLE and always HOLD,
+  whatever on_not_measurable says: a version catching 1 of 1 events never beats a prior catching
+  9 of 10.
 - retraining_data_days: fewer days than min_retraining_data_days -> REJECT.
 - cooldown: active version activated too recently -> HOLD (re-evaluate later).
 A metric that cannot be measured gives NOT_MEASURABLE, which HOLDs or is ignored according to
@@ -33,7 +37,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from model_steward.domain.formatting import duration, durations, hours, num, signed, timestamp
-from model_steward.domain.metrics import compare, derive_metrics
+from model_steward.domain.metrics import compare, derive_metrics, labelled_events_differ
 from model_steward.models.decision import (
     Agreement,
     AutoPromotionResult,
@@ -51,6 +55,7 @@ from model_steward.models.decision import (
     VersionFacts,
     VersionStatus,
 )
+from model_steward.models.metrics import DerivedMetrics
 from model_steward.models.policy import NotMeasurableAction, Policy, QualityAction
 
 _EPSILON = 1e-9  # float noise: 0.80 - 0.75 must not exceed a 0.05 tolerance
@@ -121,10 +126,12 @@ class _Context:
         self.comparison = compare(self.candidate, self.prior)
         self.quality = version.model_quality
         # Unlabelled: nothing to score recall with, and the service could not judge the quality.
-        self.unlabelled = not self.candidate.labeled and self.quality in (
-            None,
-            ModelQuality.CANNOT_DETERMINE_QUALITY,
+        self.unlabelled = (
+            not self.candidate.labeled
+            and not self.prior.labeled
+            and self.quality in (None, ModelQuality.CANNOT_DETERMINE_QUALITY)
         )
+        self.label_mismatch = labelled_events_differ(self.candidate, self.prior)
 
     @property
     def name(self) -> str:
@@ -313,10 +320,37 @@ def _rule_comparable_windows(ctx: _Context) -> RuleResult:
 def _missing_side(ctx: _Context, candidate: object, prior: object, what: str) -> str:
     sides = []
     if candidate is None:
-        sides.append(f"ModelMetrics of version {ctx.version.version}")
+        sides.append(f"ModelMetrics of version {ctx.version.version}{_why_not(ctx.candidate)}")
     if prior is None:
-        sides.append(ctx.prior_name)
+        sides.append(f"{ctx.prior_name}{_why_not(ctx.prior)}")
     return f"{what} is not measurable in {' or '.join(sides)}"
+
+
+def _why_not(metrics: DerivedMetrics) -> str:
+    """Why a document gives no number: absent, or the first problem found in it."""
+    if not metrics.present:
+        return " (absent)"
+    if metrics.findings:
+        return f" ({metrics.findings[0].split(': ', 1)[-1]})"
+    return ""
+
+
+def _not_comparable(ctx: _Context, rule: RuleId, what: str, mismatch: str) -> RuleResult:
+    """Different labelled events on the two sides: never compared, never ignored."""
+    return RuleResult(
+        rule=rule,
+        outcome=RuleOutcome.NOT_MEASURABLE,
+        severity=Severity.HOLD,
+        message=(
+            f"{what} cannot be compared: {mismatch}, so the two documents do not describe the same "
+            "labelled events; held for a person (whatever on_not_measurable says)."
+        ),
+        look_at=(
+            f"Compare labeled_ranges and labeled_event_metrics.num_labeled in ModelMetrics and "
+            f"PriorModelMetrics of version {ctx.version.version} (DescribeModelVersion): the prior "
+            "model should be scored on the same labelled events."
+        ),
+    )
 
 
 def _label_rule_off(ctx: _Context, rule: RuleId, *, disabled: bool, what: str, setting: str) -> RuleResult:
@@ -339,6 +373,8 @@ def _rule_event_recall(ctx: _Context) -> RuleResult:
             ctx, rule, disabled=limit is None, what="event recall", setting="max_recall_drop"
         )
     cand, prior = ctx.candidate, ctx.prior
+    if ctx.label_mismatch is not None:
+        return _not_comparable(ctx, rule, "Event recall", ctx.label_mismatch)
     if cand.event_recall is None or prior.event_recall is None:
         return _not_measurable(
             rule,
@@ -376,6 +412,8 @@ def _rule_mean_forewarning(ctx: _Context) -> RuleResult:
         setting = "max_forewarning_drop_pct"
         return _label_rule_off(ctx, rule, disabled=limit is None, what="mean forewarning", setting=setting)
     cand, prior = ctx.candidate, ctx.prior
+    if ctx.label_mismatch is not None:
+        return _not_comparable(ctx, rule, "Mean forewarning", ctx.label_mismatch)
     allowed = f"the policy allows a shrink of at most {num(limit, 1)}%"
     if prior.num_identified == 0 and cand.num_identified is not None and cand.num_identified > 0:
         return _pass(rule, "The prior model identified no labelled event, so forewarning cannot have shrunk.")

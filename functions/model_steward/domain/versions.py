@@ -2,7 +2,7 @@
 
 States (``VersionState``)::
 
-    (none) --listed when the model is first seen, not newer than its active version--> BASELINE
+    (none) --finished when the model is first seen (unless existing versions are decided)--> BASELINE
     (none) | IN_PROGRESS --training or import running------------------------------> IN_PROGRESS
     (none) | IN_PROGRESS --FAILED or CANCELED (alerted)-----------------------------> FAILED
     (none) | IN_PROGRESS | DECIDED | PROMOTING --SUCCESS:
@@ -56,6 +56,9 @@ class Transition:
     """The policy decides the version next."""
     promote: bool = False
     """The promotion protocol activates (or finishes activating) the version next."""
+    baseline: bool = False
+    """The version existed when the model was first seen: once described, it is the baseline
+    unless it is still running (then it is followed like any new version)."""
     alert: bool = False
     """The record is written together with its alert."""
     outcome: str | None = None
@@ -95,21 +98,33 @@ def on_listed(
     now: datetime,
     first_sight: bool,
     active_version: int | None,
+    decide_existing: bool = False,
 ) -> Transition:
-    """A version the registry lists: skip it (closed), record it as BASELINE (it existed when the
-    model was first seen and is not newer than the active version), or describe it."""
+    """A version the registry lists: skip it (closed), or describe it (as a baseline candidate).
+
+    Every version that has finished when the model is first seen is its baseline: never decided,
+    never activated, newer than the active version or not (a version still training or importing
+    then is followed like a new one). ``decide_existing`` (an operator's opt-in) leaves only the
+    versions up to the active one as the baseline and decides the newer ones."""
     if not is_open(record, now):
         return NOTHING
-    if first_sight and record is None and active_version is not None and version <= active_version:
-        return Transition(state=VersionState.BASELINE, replaces=(None,))
+    if first_sight and record is None:
+        newer = active_version is None or version > active_version
+        if not (decide_existing and newer):
+            return Transition(describe=True, baseline=True)
     return Transition(describe=True)
 
 
-def on_facts(record: VersionRecord | None, facts: VersionFacts, model: ModelFacts) -> Transition:
-    """A described version: still running, ended badly, an interrupted promotion the registry
-    completed, or a SUCCESS for the policy."""
+def on_facts(
+    record: VersionRecord | None, facts: VersionFacts, model: ModelFacts, *, baseline: bool = False
+) -> Transition:
+    """A described version: still running, the baseline (``baseline``: it existed, finished, when
+    the model was first seen), ended badly, an interrupted promotion the registry completed, or a
+    SUCCESS for the policy."""
     if facts.status in RUNNING:
         return Transition(state=VersionState.IN_PROGRESS, replaces=(None, VersionState.IN_PROGRESS))
+    if baseline:
+        return Transition(state=VersionState.BASELINE, replaces=(None,))
     if facts.status in ENDED_BADLY:
         return Transition(state=VersionState.FAILED, replaces=(None, VersionState.IN_PROGRESS), alert=True)
     interrupted = record is not None and record.state is VersionState.PROMOTING and bool(record.decision_json)

@@ -13,6 +13,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from model_steward.compose.diagnostics import diagnostics_service
+from model_steward.domain.budget import Budget
 from model_steward.models.settings import DiagnosticsSettings, load_settings
 from model_steward.observability import logger, metrics, tracer
 
@@ -21,4 +22,5 @@ from model_steward.observability import logger, metrics, tracer
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return diagnostics_service(load_settings(DiagnosticsSettings)).process_event(event)
+    budget = Budget(context.get_remaining_time_in_millis)
+    return diagnostics_service(load_settings(DiagnosticsSettings), budget).process_event(event)

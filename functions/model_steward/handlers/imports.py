@@ -12,16 +12,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from model_steward.compose.imports import import_service
+from model_steward.handlers.batch import LoggedBatchProcessor
 from model_steward.models.imports import ImportSettings
 from model_steward.models.settings import load_settings
 from model_steward.observability import logger, metrics, tracer
 
-processor = BatchProcessor(event_type=EventType.SQS)
+processor = LoggedBatchProcessor()  # each failed record logged with its reason
 
 
 @logger.inject_lambda_context(clear_state=True)

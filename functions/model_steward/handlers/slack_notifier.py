@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.data_classes import SNSEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from model_steward.compose.slack_notifier import slack_notifier_service
+from model_steward.domain.budget import Budget
 from model_steward.errors import StewardError
 from model_steward.models.settings import SlackNotifierSettings, load_settings
 from model_steward.observability import logger, metrics, tracer
@@ -24,7 +25,8 @@ from model_steward.service.slack import TopicMessage
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    notifier = slack_notifier_service(load_settings(SlackNotifierSettings))
+    budget = Budget(context.get_remaining_time_in_millis)
+    notifier = slack_notifier_service(load_settings(SlackNotifierSettings), budget)
     records = SNSEvent(event).records
     messages = [TopicMessage(r.sns.subject, r.sns.message, r.sns.message_id) for r in records]
     try:

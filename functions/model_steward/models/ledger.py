@@ -11,6 +11,8 @@ Items (one table, ``pk`` / ``sk``):
   ``DIAGNOSTICS#<bucket>/<key>#<etag>``: one item per diagnostics file version: status
   (SUMMARISED or BROKEN), headline figures, where a broken file broke, the summary and report
   locations, the linked version and the alert id (``models.diagnostics_files.DiagnosticsRecord``).
+- ``SYSTEM`` / ``POLICY#<parameter name>``: the policy overrides document as last seen (its text
+  and fingerprint, and the previous ones), so a change is alerted once with what changed.
 - ``MODEL#<name>`` (or ``SYSTEM``) / ``ALERT#<alert id>``: one item per alert. Created in the same
   transaction as the record it reports on (so no alert is lost) and only once (so none is sent
   twice); ``PENDING`` until SNS accepted it. The sparse ``pending-alerts`` index lists the unsent
@@ -47,6 +49,10 @@ def version_sk(version: int) -> str:
 
 def alert_sk(alert_id: str) -> str:
     return f"ALERT#{alert_id}"
+
+
+def policy_document_sk(parameter_name: str) -> str:
+    return f"POLICY#{parameter_name}"
 
 
 def diagnostics_sk(bucket: str, key: str, etag: str) -> str:
@@ -136,3 +142,17 @@ class AlertRecord(BaseModel):
     message_id: str | None = None
     sent_at: datetime | None = None
     lease_until: datetime | None = None
+
+
+class PolicyDocumentRecord(BaseModel):
+    """The policy overrides document as Model Steward last saw it (and the one before)."""
+
+    model_config = ConfigDict(frozen=True, protected_namespaces=())
+
+    parameter_name: str
+    fingerprint: str = Field(description="sha256 prefix of the text, or 'absent'")
+    text: str | None = Field(None, description="the document (None: it did not exist)")
+    seen_at: datetime
+    previous_fingerprint: str | None = None
+    previous_text: str | None = None
+    changed_at: datetime | None = Field(None, description="when the change from the previous was seen")

@@ -17,7 +17,16 @@ class DerivedMetrics(BaseModel):
 
     source: str = Field(description="Which document this came from (ModelMetrics or PriorModelMetrics).")
     present: bool = Field(description="A non-empty document was supplied.")
-    labeled_range_count: int | None = Field(None, description="Number of labelled ranges.")
+    labeled_range_count: int | None = Field(
+        None, description="Number of labelled ranges (None: absent, or a range is malformed)."
+    )
+    labeled_ranges_digest: str | None = Field(
+        None,
+        description=(
+            "Fingerprint of the labelled ranges, in order-independent UTC form: two documents with the "
+            "same digest label the same events. None: no labelled ranges, or a range is malformed."
+        ),
+    )
     num_labeled: int | None = Field(None, description="Labelled events in the evaluation window.")
     num_identified: int | None = Field(None, description="Labelled events the model identified.")
     event_recall: float | None = Field(None, description="num_identified / num_labeled, 0..1.")

@@ -22,20 +22,35 @@ class ObjectRef(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     bucket: str
-    key: str  # decoded
+    key: str  # the likelier reading of the announced key
     size: int | None = None
     etag: str | None = None
+    other_keys: tuple[str, ...] = ()  # the other readings, tried when ``key`` is not found
+
+    def readings(self) -> tuple[str, ...]:
+        """Every reading of the announced key, the likelier first."""
+        return (self.key, *self.other_keys)
 
     @property
     def uri(self) -> str:
         return f"s3://{self.bucket}/{self.key}"
 
 
-def objects_in(event: Mapping[str, Any]) -> list[ObjectRef]:
-    """Decoded object references from either delivery path; anything else is a clear error.
+def _readings(announced: str, *, encoded_first: bool) -> tuple[str, tuple[str, ...]]:
+    """(the likelier key, the other one): the key as announced and its form-style decoding."""
+    decoded = unquote_plus(announced)
+    if decoded == announced:
+        return announced, ()
+    return (decoded, (announced,)) if encoded_first else (announced, (decoded,))
 
-    Both S3 event notifications and S3's EventBridge events carry the key URL-encoded in the form
-    style (a space is ``+``), so both are decoded with ``unquote_plus``.
+
+def objects_in(event: Mapping[str, Any]) -> list[ObjectRef]:
+    """Object references from either delivery path; anything else is a clear error.
+
+    S3 event notifications URL-encode the key in the form style (a space is ``+``): decoded first.
+    S3's EventBridge events have been seen with keys as they are (raw ``:`` and ``=``): as sent
+    first. A key with ``+`` or ``%`` reads two ways, so the other reading is kept, and tried when
+    the first is not found (``ObjectRef.other_keys``).
     """
     if "Records" in event:
         refs = []
@@ -46,10 +61,12 @@ def objects_in(event: Mapping[str, Any]) -> list[ObjectRef]:
                 raise InvalidInputError(f"not an S3 ObjectCreated record: {record.get('eventSource')!r}")
             s3 = record["s3"]
             obj = s3["object"]
+            key, others = _readings(obj["key"], encoded_first=True)
             refs.append(
                 ObjectRef(
                     bucket=s3["bucket"]["name"],
-                    key=unquote_plus(obj["key"]),
+                    key=key,
+                    other_keys=others,
                     size=obj.get("size"),
                     etag=obj.get("eTag"),
                 )
@@ -58,10 +75,12 @@ def objects_in(event: Mapping[str, Any]) -> list[ObjectRef]:
     if event.get("source") == "aws.s3" and event.get("detail-type") == "Object Created":
         detail = event["detail"]
         obj = detail["object"]
+        key, others = _readings(obj["key"], encoded_first=False)
         return [
             ObjectRef(
                 bucket=detail["bucket"]["name"],
-                key=unquote_plus(obj["key"]),
+                key=key,
+                other_keys=others,
                 size=obj.get("size"),
                 etag=obj.get("etag"),
             )

@@ -15,7 +15,7 @@ from model_steward.errors import ConfigurationError
 from model_steward.models.alerts import DiagnosticsAlertPolicy
 from model_steward.models.names import MODEL_PREFIX_PATTERN, ModelName
 from model_steward.models.policy import Policy
-from model_steward.models.sitewise import UUID_PATTERN, SiteWiseFacts, is_unit_key
+from model_steward.models.sitewise import UUID_PATTERN, SiteWiseFacts, parse_unit_key
 
 
 class CommonSettings(BaseModel):
@@ -86,8 +86,9 @@ class CommonSettings(BaseModel):
         return value
 
 
-class WatchSettings(CommonSettings):
-    evaluate_queue_url: str = Field(alias="EVALUATE_QUEUE_URL", pattern=r"^https?://.+")
+class ScopedSettings(CommonSettings):
+    """What the deployment watches (the watch and evaluate functions get the same three variables)."""
+
     watched_models: tuple[ModelName, ...] = Field(alias="WATCHED_MODELS", default=())
     watched_model_prefix: str = Field(alias="WATCHED_MODEL_PREFIX", default="", pattern=MODEL_PREFIX_PATTERN)
     watch_all_models: bool = Field(alias="WATCH_ALL_MODELS", default=False)
@@ -106,17 +107,46 @@ class WatchSettings(CommonSettings):
         or watches every model."""
         if self.watch_all_models:
             return True
-        if is_unit_key(model_name):
-            return bool(self.sitewise_models)
+        unit = parse_unit_key(model_name)
+        if unit is not None:
+            governed = self.sitewise_scope
+            return bool(self.sitewise_models) and (governed is None or unit[0] in governed)
         return model_name in self.watched_models or bool(
             self.watched_model_prefix and model_name.startswith(self.watched_model_prefix)
         )
 
+    def scope(self) -> str:
+        """The watched set in the SAM parameters' words (for alerts)."""
+        if self.watch_all_models:
+            return "every model (WatchAllModels=true)"
+        parts = []
+        if self.watched_models:
+            parts.append(f"WatchedModels={','.join(self.watched_models)}")
+        if self.watched_model_prefix:
+            parts.append(f"WatchedModelPrefix={self.watched_model_prefix}")
+        if self.sitewise_models:
+            parts.append(f"SiteWiseComputationModelIds={','.join(self.sitewise_models)}")
+        return (
+            " and ".join(parts) or "no model (WatchedModels, WatchedModelPrefix and WatchAllModels are unset)"
+        )
 
-class EvaluateSettings(CommonSettings):
+
+class WatchSettings(ScopedSettings):
+    evaluate_queue_url: str = Field(alias="EVALUATE_QUEUE_URL", pattern=r"^https?://.+")
+    policy_parameter_name: str = Field(
+        alias="POLICY_PARAMETER_NAME", default="", pattern=r"^$|^[a-zA-Z0-9_.\-/]+$"
+    )
+
+
+class EvaluateSettings(ScopedSettings):
     """The evaluate function: the policy's defaults come from SAM parameters, one variable each."""
 
     dry_run: bool = Field(alias="DRY_RUN")
+    decide_existing_versions: bool = Field(
+        alias="DECIDE_EXISTING_VERSIONS",
+        default=False,
+        description="versions that exist when a model is first seen are decided (true) or its baseline",
+    )
     policy_parameter_name: str = Field(
         alias="POLICY_PARAMETER_NAME", default="", pattern=r"^$|^[a-zA-Z0-9_.\-/]+$"
     )
@@ -163,6 +193,12 @@ _POLICY_FIELDS = (
 
 class DiagnosticsSettings(CommonSettings):
     reports_prefix: str = Field(alias="REPORTS_PREFIX", default="")
+    diagnostics_kms_key_arn: str = Field(
+        alias="DIAGNOSTICS_KMS_KEY_ARN",
+        default="",
+        pattern=r"^$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[a-f0-9-]+$",
+        description="the diagnostics files' key: summaries and reports are written with it (SSE-KMS)",
+    )
     warn_anomalous_fraction: str = Field(alias="DIAGNOSTICS_WARN_ANOMALOUS_FRACTION", default="")
     warn_longest_event_hours: str = Field(alias="DIAGNOSTICS_WARN_LONGEST_EVENT_HOURS", default="")
 

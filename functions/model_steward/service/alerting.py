@@ -11,6 +11,10 @@ One :class:`Alerter` is built per invocation with every configured channel (the 
 when configured, the Amazon Q Developer topic), so no caller can forget one. An approval for another
 deployment (``Channel.APPROVAL``) travels the same way to that deployment's event bus: leased,
 published, marked sent, retried by the next tick; never digested, never copied.
+
+The Alerter keeps to the invocation's time budget: a message is taken only while there is time for
+its worst case (``seconds_per_alert``: lease, publish, mark sent); the rest stay pending for the
+next tick.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from datetime import datetime, timedelta
 from aws_lambda_powertools.metrics import MetricUnit
 
 from model_steward.domain import alerts
+from model_steward.domain.budget import Budget
 from model_steward.errors import StewardError
 from model_steward.models.alerts import Alert
 from model_steward.models.ledger import SYSTEM_PK, AlertRecord, AlertState, Channel, model_pk
@@ -47,6 +52,7 @@ class Delivery:
     sent: int = 0
     failed: int = 0
     skipped: int = 0  # already sent, or leased by another sender
+    deferred: int = 0  # not attempted: no time left in this invocation (still pending)
 
 
 class Alerter:
@@ -62,18 +68,25 @@ class Alerter:
         *,
         digest_threshold: int = 10,
         approvals: ApprovalPublisher | None = None,
+        budget: Budget | None = None,
+        seconds_per_alert: float = 0.0,
     ) -> None:
         self.ledger = ledger
         self.publisher = publisher
         self.copy_to = copy_to
         self.digest_threshold = digest_threshold
         self.approvals = approvals
+        self.budget = budget or Budget.unlimited()
+        self.seconds_per_alert = seconds_per_alert
 
     def send(self, records: Iterable[AlertRecord], now: datetime) -> Delivery:
         """Publish the given ledger alerts (and approvals, when this alerter has their bus) that are
-        still unsent."""
+        still unsent, while time allows."""
         delivery = Delivery()
         for record in records:
+            if not self.budget.allows(self.seconds_per_alert):
+                delivery.deferred += 1
+                continue
             if record.channel is Channel.APPROVAL:
                 self._send_approval(record, now, delivery)
                 continue
@@ -86,7 +99,8 @@ class Alerter:
             except StewardError as exc:
                 self.ledger.alert_failed(record.pk, record.alert_id, str(exc))
                 logger.warning(
-                    "alert not published; the next tick retries it", extra={"alert_id": record.alert_id}
+                    "alert not published; the next tick retries it",
+                    extra={"alert_id": record.alert_id, "error": str(exc)},
                 )
                 metrics.add_metric(name="AlertsFailed", unit=MetricUnit.Count, value=1)
                 delivery.failed += 1
@@ -95,6 +109,8 @@ class Alerter:
             metrics.add_metric(name="AlertsSent", unit=MetricUnit.Count, value=1)
             delivery.sent += 1
             self._copy(alert)
+        if delivery.deferred:
+            logger.info("alerts left pending for lack of time", extra={"deferred": delivery.deferred})
         return delivery
 
     def _send_approval(self, record: AlertRecord, now: datetime, delivery: Delivery) -> None:
@@ -140,10 +156,14 @@ class Alerter:
             sent=sent.sent + approvals.sent,
             failed=sent.failed + approvals.failed,
             skipped=sent.skipped + approvals.skipped,
+            deferred=sent.deferred + approvals.deferred,
         )
 
     def send_digest(self, records: Iterable[AlertRecord], now: datetime) -> Delivery:
         """One message for many alerts; each included alert is marked sent with the digest's id."""
+        records = list(records)
+        if not self.budget.allows(self.seconds_per_alert):
+            return Delivery(deferred=len(records))
         leased = [r for r in records if self.ledger.lease_alert(r.pk, r.alert_id, now, SEND_LEASE)]
         if not leased:
             return Delivery()

@@ -36,6 +36,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 
 from model_steward.domain import alerts
+from model_steward.domain.budget import Budget
 from model_steward.domain.diagnostics import (
     DiagnosticsFormatError,
     DiagnosticsResult,
@@ -46,7 +47,7 @@ from model_steward.domain.links import ledger_command, s3_object_console
 from model_steward.domain.report import render_report
 from model_steward.domain.sensor_names import relabelled, sensor_names
 from model_steward.errors import ConflictError, InvalidInputError, NotFoundError, StewardError, TransientError
-from model_steward.models.alerts import Alert, DiagnosticsAlertPolicy, Links
+from model_steward.models.alerts import Alert, AlertSeverity, DiagnosticsAlertPolicy, Links
 from model_steward.models.decision import ObjectLocation, VersionFacts
 from model_steward.models.diagnostics import DiagnosticsSummary
 from model_steward.models.diagnostics_files import (
@@ -65,6 +66,9 @@ from model_steward.service.alerting import Alerter
 
 SEARCH_VERSIONS_PER_MODEL = 5
 """Newest versions of each candidate model whose facts are read when searching."""
+OBJECT_SECONDS = 60.0
+"""Time left without which an announced file is not started: 1 GB of JSON streams and summarises
+in about 10 s (27 s pessimistic) on Lambda, plus the link search and a few writes."""
 SEARCH_DESCRIBE_BUDGET = 50
 """Most version describes one search makes (listing pages are not counted)."""
 
@@ -81,13 +85,18 @@ class DiagnosticsService:
     reports_prefix: str = ""
     alert_policy: DiagnosticsAlertPolicy = field(default_factory=DiagnosticsAlertPolicy)
     cli_target: str = ""  # how `steward` commands in alerts reach this deployment (links.cli_target)
+    budget: Budget = field(default_factory=Budget.unlimited)
+    """The invocation's time: an announced object is started only with OBJECT_SECONDS left."""
 
     # ---------------------------------------------------------------------------------- the event
     def process_event(self, event: Mapping[str, Any]) -> dict[str, Any]:
         """Every object an S3 notification or EventBridge event announces; the answer as JSON."""
         objects = objects_in(event)
         logger.info("diagnostics objects announced", extra={"objects": [o.uri for o in objects]})
-        outcomes = [self.process_object(ref, now=datetime.now(UTC)) for ref in objects]
+        outcomes = []
+        for ref in objects:  # OutOfTime: Lambda retries the event; files done are not done twice
+            self.budget.require(OBJECT_SECONDS, f"summary of {ref.uri}")
+            outcomes.append(self.process_object(ref, now=datetime.now(UTC)))
         processed = sum(o.status in (FileStatus.SUMMARISED, FileStatus.BROKEN) for o in outcomes)
         broken = sum(o.status is FileStatus.BROKEN for o in outcomes)
         metrics.add_metric(name="DiagnosticsFilesProcessed", unit=MetricUnit.Count, value=processed)
@@ -227,8 +236,7 @@ class DiagnosticsService:
             try:
                 etag = self.store.head(ref.bucket, ref.key).etag
             except NotFoundError:
-                logger.warning("diagnostics file gone before it was read")
-                return DiagnosticsOutcome(source_uri=ref.uri, etag=None, status=FileStatus.GONE)
+                return self._not_found(ref, None, now)
 
         link, link_note = self.find_version(ref.bucket, ref.key)
         model_name, version = (link.model_name, link.version) if link else (None, None)
@@ -266,8 +274,7 @@ class DiagnosticsService:
         try:
             result, bytes_read, seconds = self._summarise(ref, etag)
         except NotFoundError:
-            logger.warning("diagnostics file gone before it was read")
-            return DiagnosticsOutcome(status=FileStatus.GONE, etag=etag, **linked)
+            return self._not_found(ref, etag, now)
         except ConflictError:
             logger.warning("diagnostics file replaced since it was announced; its own event covers it")
             return DiagnosticsOutcome(status=FileStatus.REPLACED, etag=etag, **linked)
@@ -341,4 +348,55 @@ class DiagnosticsService:
                 "alert_sent": delivery.sent > 0,
             },
         )
+        return record.outcome(alert_sent=delivery.sent > 0)
+
+    def _not_found(self, ref: ObjectRef, etag: str | None, now: datetime) -> DiagnosticsOutcome:
+        """The announced key names no object: the other reading of the key (``ObjectRef.other_keys``)
+        is tried; if that names none either, the file is recorded GONE and alerted once."""
+        for key in ref.other_keys:
+            try:
+                head = self.store.head(ref.bucket, key)
+            except NotFoundError:
+                continue
+            logger.info("diagnostics file found under the other reading of its key", extra={"key": key})
+            found = ref.model_copy(update={"key": key, "other_keys": (), "etag": ref.etag or head.etag})
+            return self.process_object(found, now=now)
+        version_etag = etag or "unknown"
+        existing = self.ledger.diagnostics_file(None, ref.bucket, ref.key, version_etag)
+        if existing is not None:
+            return existing.outcome(alert_sent=False).model_copy(update={"status": FileStatus.DUPLICATE})
+        tried = " or ".join(f"s3://{ref.bucket}/{key}" for key in ref.readings())
+        problem = f"The diagnostics file announced as {ref.uri} was not found ({tried})."
+        logger.warning("diagnostics file not found", extra={"keys": list(ref.readings()), "etag": etag})
+        alert_id = alerts.diagnostics_alert_id(ref.bucket, ref.key, version_etag)
+        hint = self.registry.diagnostics_hint(ref.key)
+        details = [
+            "It was deleted or overwritten before it could be read, or the event named a key that "
+            "S3 does not have; no summary or report was written.",
+            *([f"Its key suggests {hint.model_name} version {hint.version}."] if hint else []),
+        ]
+        alert = alerts.for_configuration_problem(problem, details=details, now=now).model_copy(
+            update={
+                "alert_id": alert_id,
+                "severity": AlertSeverity.WARNING,
+                "title": "Diagnostics file not found",
+                "look_at": [
+                    "Whether the file exists under another key (the bucket's listing), and what deletes "
+                    "or renames files under the diagnostics prefix."
+                ],
+            }
+        )
+        record = DiagnosticsRecord(
+            source_uri=ref.uri,
+            status=FileStatus.GONE,
+            bucket=ref.bucket,
+            key=ref.key,
+            etag=version_etag,
+            alert_id=alert_id,
+            error=problem,
+            link_note="not read: the file was not found",
+            processed_at=now,
+        )
+        delivery = self.alerter.raise_alert(alert, now)
+        self.ledger.add_diagnostics_file(record)
         return record.outcome(alert_sent=delivery.sent > 0)

@@ -1,5 +1,10 @@
 """Evaluate one model: record every new version's outcome, promote at most the newest eligible one.
 
+A request for a model outside the watched set is refused before the registry is asked anything,
+and a model that no longer exists is recorded: each is alerted once, and neither is an error (a
+retry could not change it). The versions a model has when it is first seen are its baseline
+(``domain.versions.on_listed``), unless the deployment decides existing versions.
+
 For each version the ledger has not closed (``domain.versions``): IN_PROGRESS is recorded and
 revisited on later ticks; FAILED and CANCELED are recorded and alerted with the registry's reason;
 SUCCESS versions go to the policy. Of several pending SUCCESS versions only the newest one newer
@@ -11,6 +16,7 @@ invocation left PROMOTING after the registry activated it.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +24,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 
 from model_steward.domain import alerts, versions
+from model_steward.domain.budget import Budget
 from model_steward.domain.links import ledger_command
 from model_steward.domain.policy import choose_candidate, decide
 from model_steward.domain.versions import Transition
@@ -42,6 +49,7 @@ class Evaluation:
     promoted: int | None = None
     alerts_sent: int = 0
     alerts_pending: int = 0
+    refused: str | None = None  # why the model was not evaluated at all (not watched, gone)
 
 
 @dataclass(frozen=True)
@@ -81,25 +89,106 @@ class EvaluateService:
     registries: dict[str, ModelRegistry]
     policies: PolicySource
     alerter: Alerter
+    watches: Callable[[str], bool]
+    """Whether the deployment watches a model (the only models it may read or activate)."""
     cli_target: str = ""  # how `steward` commands in alerts reach this deployment (links.cli_target)
+    budget: Budget = field(default_factory=Budget.unlimited)
+    """The invocation's time: a queued request is taken only with RECORD_SECONDS left."""
+    scope: str = ""
+    """The watched set in words, for the alert that refuses another model."""
+    decide_existing: bool = False
+    """Versions newer than the active one when a model is first seen are decided (else baseline)."""
     approvals: Approvals | None = None
     """Where this deployment sends approvals of the versions it promotes (None: nowhere)."""
 
     def evaluate(self, request: EvaluateRequest, now: datetime) -> Evaluation:
+        if not self.watches(request.model_name):
+            return self._refuse_unwatched(request, now)
         registry = self.registries.get(request.registry)
         if registry is None:
             raise InvalidInputError(f"{request.model_name}: no model registry {request.registry!r} here")
-        return ModelEvaluator(self, registry, now=now).evaluate(request)
+        try:
+            return ModelEvaluator(self, registry, now=now).evaluate(request)
+        except NotFoundError as exc:
+            return self._model_gone(request, exc, now)
+
+    def _refuse_unwatched(self, request: EvaluateRequest, now: datetime) -> Evaluation:
+        name = request.model_name
+        logger.warning(
+            "evaluation refused: model not watched", extra={"model_name": name, "scope": self.scope}
+        )
+        alert = alerts.for_configuration_problem(
+            f"An evaluation of {name} was requested, but this deployment does not watch it; nothing "
+            "was read or changed.",
+            model_name=name,
+            details=[
+                f"Watched: {self.scope or 'see the deployment parameters'}.",
+                f"The request said: reasons {', '.join(request.reasons) or 'none'}"
+                + (f", tick {request.tick_id}" if request.tick_id else ", from no watch tick")
+                + ".",
+                "If the model should be governed, add it to the watched set; otherwise find out who "
+                "can send messages to the evaluate queue.",
+            ],
+            now=now,
+        )
+        alert = alert.model_copy(update={"alert_id": f"{name}#NOT_WATCHED#{_digest(self.scope)}"})
+        delivery = self.alerter.raise_alert(alert, now)
+        metrics.add_metric(name="EvaluationsRefused", unit=MetricUnit.Count, value=1)
+        return Evaluation(model_name=name, refused="not watched", alerts_sent=delivery.sent)
+
+    def _model_gone(self, request: EvaluateRequest, exc: NotFoundError, now: datetime) -> Evaluation:
+        """Deleted between the watch tick and now: recorded (the alert, under the model) once."""
+        name = request.model_name
+        logger.warning("model no longer exists", extra={"model_name": name, "error": str(exc)})
+        state = self.ledger.model_state(name)
+        seen = state.last_evaluated_at.isoformat() if state and state.last_evaluated_at else "never"
+        alert = alerts.for_configuration_problem(
+            f"{name} no longer exists in the model registry; it was not evaluated.",
+            model_name=name,
+            details=[
+                f"The registry answered: {exc}.",
+                f"Last evaluated: {seen}. Nothing is retried; if the model was deleted on purpose, "
+                "stop watching it.",
+            ],
+            now=now,
+        )
+        alert = alert.model_copy(update={"alert_id": f"{name}#GONE#{_digest(seen)}"})
+        delivery = self.alerter.raise_alert(alert, now)
+        metrics.add_metric(name="ModelsGone", unit=MetricUnit.Count, value=1)
+        return Evaluation(model_name=name, refused="no longer exists", alerts_sent=delivery.sent)
 
     def evaluate_message(self, body: str) -> dict[str, Any]:
-        """One queue message: the request in it, evaluated now."""
+        """One queue message: the request in it, evaluated now (OutOfTime, so that the queue
+        delivers it again, when the invocation has not time enough left to start it)."""
         request = EvaluateRequest.model_validate_json(body)
         logger.append_keys(model_name=request.model_name)
+        self.budget.require(RECORD_SECONDS, f"evaluation of {request.model_name}")
         result = self.evaluate(request, datetime.now(UTC))
-        logger.info("model evaluated", extra={"outcomes": result.outcomes, "promoted": result.promoted})
-        return {"model_name": result.model_name, "outcomes": result.outcomes, "promoted": result.promoted}
+        logger.info(
+            "model evaluated",
+            extra={"outcomes": result.outcomes, "promoted": result.promoted, "refused": result.refused},
+        )
+        return {
+            "model_name": result.model_name,
+            "outcomes": result.outcomes,
+            "promoted": result.promoted,
+            **({"refused": result.refused} if result.refused else {}),
+        }
 
 
+RECORD_SECONDS = 30.0
+"""Time left (beyond the budget's margin) without which a queued request is not started: one
+model's evaluation makes about 6 Lookout for Equipment calls, 10 ledger calls and 2 publishes,
+under a second in all on a good day, and well under 30 s unless several calls are throttled to
+their last attempts. Whatever is started and cannot finish is cut by the clients' own guard
+(``adapters.aws``) and delivered again by the queue; the ledger makes the retry idempotent."""
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+_BASELINE = "Existed when Model Steward first saw the model: baseline, never decided or activated."
 _ELSEWHERE = "Activated outside Model Steward (by a person or another tool) before it was decided."
 
 
@@ -109,6 +198,7 @@ class ModelEvaluator:
     def __init__(self, service: EvaluateService, registry: ModelRegistry, *, now: datetime) -> None:
         self.ledger = service.ledger
         self.registry = registry
+        self.decide_existing = service.decide_existing
         self.policies = service.policies
         self.alerter = service.alerter
         self.cli_target = service.cli_target
@@ -124,7 +214,10 @@ class ModelEvaluator:
     def evaluate(self, request: EvaluateRequest) -> Evaluation:
         name = request.model_name
         result = self.result = Evaluation(model_name=name)
-        state = self.ledger.model_state(name) or ModelState(model_name=name)
+        recorded = self.ledger.model_state(name)
+        # First sight: never evaluated (a promotion claim alone may have created the item).
+        first_sight = recorded is None or recorded.last_evaluated_at is None
+        state = recorded or ModelState(model_name=name)
         model = self.model = self.registry.describe_model(name)
         start = min([*state.open_versions, state.last_seen_version + 1])
         listed = self.registry.version_numbers(name, from_version=start)
@@ -139,17 +232,18 @@ class ModelEvaluator:
                 existing,
                 version=version,
                 now=self.now,
-                first_sight=state.last_seen_version == 0,
+                first_sight=first_sight,
                 active_version=model.active_version,
+                decide_existing=self.decide_existing,
             )
-            if step.state is VersionState.BASELINE:
-                self._write(self._baseline(name, version), step)
             if not step.describe:
                 continue
             facts = self.registry.describe_version(name, version)
             self.lineage.ended(facts)
-            step = versions.on_facts(existing, facts, model)
-            if step.state is VersionState.IN_PROGRESS:
+            step = versions.on_facts(existing, facts, model, baseline=step.baseline)
+            if step.state is VersionState.BASELINE:
+                self._write(self._new(facts, step, existing, summary=_BASELINE), step)
+            elif step.state is VersionState.IN_PROGRESS:
                 self._write(self._new(facts, step, existing), step)
             elif step.state is VersionState.FAILED:
                 alert = self.lineage.failure_alert(facts, links) or alerts.for_failed_version(
@@ -355,17 +449,6 @@ class ModelEvaluator:
             first_seen_at=existing.first_seen_at if existing else self.now,
             updated_at=self.now,
             decided_at=self.now if decision else None,
-        )
-
-    def _baseline(self, name: str, version: int) -> VersionRecord:
-        return VersionRecord(
-            model_name=name,
-            version=version,
-            state=VersionState.BASELINE,
-            status="SUCCESS",
-            summary="Existed when Model Steward first saw the model; not decided.",
-            first_seen_at=self.now,
-            updated_at=self.now,
         )
 
     def _policy_problem(self, problem: str) -> None:

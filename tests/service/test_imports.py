@@ -9,14 +9,15 @@ service's reason. The same flows run through the local stack in tests/integratio
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from model_steward.domain.budget import Budget
 from model_steward.domain.samples import metrics_json
-from model_steward.errors import ConflictError, NotFoundError, TransientError
+from model_steward.errors import ConflictError, NotFoundError, OutOfTime, TransientError
 from model_steward.models.alerts import AlertKind
 from model_steward.models.decision import Decision, RuleId, RuleOutcome
 from model_steward.models.imports import ImportRequest, ImportSettings, ImportState
@@ -276,6 +277,31 @@ def test_a_throttled_import_is_retried_with_the_same_token_and_creates_one_versi
     )
     assert worlds.production.registry.version_numbers("pump-01") == [1, 2]
     assert worlds.production.ledger.pending_imports() == []
+
+
+def test_without_time_left_an_approval_waits_for_redelivery_and_a_retry_for_the_next_tick(
+    worlds: Deployments,
+) -> None:
+    production_from_staging_v1(worlds)
+    approved_in_staging(worlds)
+    (event,) = worlds.staging.bus.events
+    worlds.imports.inject("import_version", TransientError("ImportModelVersion: ThrottlingException"))
+    (deferred,) = worlds.deliver_all()
+    worlds.production.advance(timedelta(minutes=5))
+    late = replace(worlds.importer(), budget=Budget(lambda: 20_000))  # 20 s left, 5 s kept back
+    calls = len(worlds.imports.calls)
+
+    with pytest.raises(OutOfTime):
+        late.on_approval_message(json.dumps(event), worlds.settings, worlds.production.now)
+    not_asked = late.retry_due(worlds.production.now)
+    calls_while_late = len(worlds.imports.calls) - calls
+    (started,) = worlds.importer().retry_due(worlds.production.now)
+
+    assert deferred.state is ImportState.REQUESTED
+    assert not_asked == []
+    assert calls_while_late == 0
+    assert (started.state, started.version) == (ImportState.IMPORTING, 2)
+    assert worlds.production.registry.version_numbers("pump-01") == [1, 2]
 
 
 def test_a_busy_model_is_retried_and_after_the_window_refused_with_an_alert(worlds: Deployments) -> None:

@@ -28,6 +28,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 
 from model_steward.domain import imports as domain
+from model_steward.domain.budget import Budget
 from model_steward.domain.links import ledger_command
 from model_steward.errors import (
     ConflictError,
@@ -52,6 +53,11 @@ from model_steward.service.alerting import Alerter, record_for
 
 RETRY_WINDOW = timedelta(hours=6)
 """How long an import the service keeps refusing as busy or throttled is asked again."""
+RECORD_SECONDS = 30.0
+"""Time left (beyond the budget's margin) without which an import is not started: a few ledger
+calls, one ImportModelVersion and one alert, about a second on a good day. An attempt that still
+could not end in time is refused by the clients' own guard (``adapters.aws``); the record stays
+REQUESTED (or its message is delivered again) and the ClientToken makes the retry idempotent."""
 _RUNNING = frozenset({VersionStatus.IN_PROGRESS, VersionStatus.IMPORT_IN_PROGRESS})
 _ENDED_BADLY = frozenset({VersionStatus.FAILED, VersionStatus.CANCELED})
 
@@ -147,6 +153,7 @@ class ImportService:
     roles: RoleDirectory | None = None
     retry_window: timedelta = RETRY_WINDOW
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    budget: Budget = field(default_factory=Budget.unlimited)
 
     # ------------------------------------------------------------------ checks (the operator's)
     def check(self, request: ImportRequest) -> None:
@@ -258,9 +265,19 @@ class ImportService:
         return refused
 
     def retry_due(self, now: datetime) -> list[ImportRecord]:
-        """Ask again for every REQUESTED import whose retry time has come."""
+        """Ask again for every REQUESTED import whose retry time has come, while the invocation
+        has time for one more (the others stay REQUESTED and due: the next tick asks for them)."""
         due = [r for r in self.ledger.pending_imports() if r.retry_at is None or r.retry_at <= now]
-        return [self.start(record, now) for record in due]
+        started: list[ImportRecord] = []
+        for record in due:
+            if not self.budget.allows(RECORD_SECONDS):
+                logger.info(
+                    "retry tick out of time; the next tick asks for the rest",
+                    extra={"asked": len(started), "left_for_next_tick": len(due) - len(started)},
+                )
+                break
+            started.append(self.start(record, now))
+        return started
 
     # ------------------------------------------------------------------ to the end (the operator's)
     def wait(
@@ -359,7 +376,9 @@ class ImportService:
         return self.request(request, now)
 
     def on_approval_message(self, body: str, settings: ImportSettings, now: datetime) -> dict[str, Any]:
-        """One queue message (an EventBridge event, as the rule delivers it to SQS)."""
+        """One queue message (an EventBridge event, as the rule delivers it to SQS); OutOfTime,
+        so that the queue delivers it again, when the invocation has not time enough to start it."""
+        self.budget.require(RECORD_SECONDS, "import of an approved version")
         try:
             event = json.loads(body)
         except ValueError as exc:

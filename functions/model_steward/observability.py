@@ -18,6 +18,7 @@ import importlib.util
 import logging
 import os
 import sys
+import warnings
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from typing import IO, Any, cast
@@ -117,6 +118,9 @@ class _StandardError:
         sys.stderr.flush()
 
 
+# An invocation that had nothing to count (an idle tick, an alarm's Slack copy) is normal: without
+# this, Powertools writes a Python warning to the function's log on each one.
+warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
 keep_wire_content_out_of_logs()
 logger = Logger(stream=cast(IO[str], _StandardError()))
 tracer = _tracer()

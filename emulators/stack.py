@@ -34,6 +34,8 @@ Several accounts: a :class:`LocalCloud` is one moto server and one Lookout for E
 the account from the credentials: the deployer assumes a role in that account, as an organisation's
 administrator would). Each account has its own IAM, operator, ledger and emulator state; an event
 one account's function sends to an event bus of another is delivered there (``emulators.events``).
+DynamoDB transactions honour their ``ClientRequestToken`` as the service does, so a retried
+transaction whose first attempt was applied succeeds (``emulators.dynamodb``).
 ``LocalStack(parameters)`` alone is a cloud with one stack in the default account.
 
 One local cloud at a time per process: moto keeps its backends per process, and starting a cloud
@@ -62,7 +64,7 @@ from moto.cloudformation.parsing import get_model_map
 from moto.s3 import notifications as moto_s3_notifications
 from moto.server import ThreadedMotoServer
 
-from emulators import cfn, completion, events, iam
+from emulators import cfn, completion, dynamodb, events, iam
 from emulators.lookout import LookoutEmulator
 from emulators.lookout.emulator import LookoutAccount
 from emulators.sitewise import SiteWiseEmulator
@@ -176,6 +178,7 @@ class LocalCloud:
         self.stacks: list[LocalStack] = []
         self._authorisation = iam.ResourceAuthorisation()
         self._events = events.CrossAccountEvents()
+        self._transactions = dynamodb.IdempotentTransactions()
         self._saved_env: dict[str, str | None] = {}
         self._admins: dict[str, iam.Credentials] = {ACCOUNT_ID: iam.Credentials("testing", "testing")}
         self._moto_s3_to_lambda: Any = None
@@ -211,6 +214,7 @@ class LocalCloud:
         self.lookout.start()
         self.sitewise.start()
         self._events.install()
+        self._transactions.install()
         self.set_env(
             {
                 **_SDK_ENV,
@@ -231,6 +235,7 @@ class LocalCloud:
             iam.set_enforcement(self.moto_url, on=False)
         self._authorisation.uninstall()
         self._events.uninstall()
+        self._transactions.uninstall()
         self.lookout.authoriser = None
         self.sitewise.authoriser = None
         for name, value in self._saved_env.items():

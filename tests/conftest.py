@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 @pytest.fixture
 def aws_sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsSandbox]:
-    """moto for every AWS service, the product's cached clients reset before and after."""
+    """moto for every AWS service (DynamoDB transactions idempotent by token, as in AWS), the
+    product's cached clients reset before and after."""
     from moto import mock_aws
 
     from model_steward.adapters import aws, parameters
@@ -36,12 +37,19 @@ def aws_sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsSandbox]:
         "AWS_DEFAULT_REGION": REGION,
     }.items():
         monkeypatch.setenv(name, value)
-    with mock_aws():
+    from emulators.dynamodb import IdempotentTransactions
+
+    transactions = IdempotentTransactions()  # DynamoDB's ClientRequestToken, which moto ignores
+    transactions.install()
+    try:
+        with mock_aws():
+            aws.reset_clients()
+            parameters.clear_cache()
+            yield AwsSandbox()
+    finally:
+        transactions.uninstall()
         aws.reset_clients()
         parameters.clear_cache()
-        yield AwsSandbox()
-    aws.reset_clients()
-    parameters.clear_cache()
 
 
 @pytest.fixture

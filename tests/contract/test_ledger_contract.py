@@ -139,6 +139,13 @@ def test_the_promotion_claim_is_held_by_one_until_released_or_expired(ledger: Le
     assert ledger.claim_promotion("pump-01", 6, "fourth", NOW + LEASE + timedelta(minutes=3), LEASE)
 
 
+def test_taking_ones_own_claim_again_succeeds(ledger: Ledger) -> None:
+    # a retried call whose first attempt was applied but not answered
+    assert ledger.claim_promotion("pump-01", 5, "first", NOW, LEASE)
+    assert ledger.claim_promotion("pump-01", 5, "first", NOW, LEASE)
+    assert not ledger.claim_promotion("pump-01", 5, "second", NOW, LEASE)
+
+
 def test_a_claim_leaves_the_model_state_alone_and_creates_it_when_missing(ledger: Ledger) -> None:
     state = ModelState(model_name="pump-01", summary_fingerprint="f", last_seen_version=3)
     ledger.save_model_state(state)

@@ -100,7 +100,7 @@ class FakeLedger:
         self, model_name: str, version: int, claim_id: str, now: datetime, lease: timedelta
     ) -> bool:
         held = self.claims.get(model_name)
-        if held is not None and not held.until < now:
+        if held is not None and not held.until < now and held.claim_id != claim_id:
             return False
         self.claims[model_name] = Claim(claim_id, version, now + lease)
         self.states.setdefault(model_name, ModelState(model_name=model_name))

@@ -240,7 +240,9 @@ class DynamoLedger:
     def claim_promotion(
         self, model_name: str, version: int, claim_id: str, now: datetime, lease: timedelta
     ) -> bool:
-        """Take the model's promotion claim; False if another live claim holds it."""
+        """Take the model's promotion claim; False if another live claim holds it. Taking it
+        again with the same ``claim_id`` succeeds: a retried call whose first attempt was applied
+        but not answered finds its own claim."""
         try:
             self._call(
                 "update_item",
@@ -249,7 +251,7 @@ class DynamoLedger:
                 UpdateExpression=(
                     "SET claim_id = :id, claim_version = :v, claim_until = :until, model_name = :m"
                 ),
-                ConditionExpression="attribute_not_exists(claim_id) OR claim_until < :now",
+                ConditionExpression="attribute_not_exists(claim_id) OR claim_until < :now OR claim_id = :id",
                 ExpressionAttributeValues=_item(
                     {
                         ":id": claim_id,

@@ -25,11 +25,12 @@ operations), ``service`` (API operations), ``server`` (HTTP), ``emulator`` (this
 ``__main__`` (``python -m emulators.lookout``).
 """
 
+from emulators.common.state import CallRecord
 from emulators.lookout.client import RemoteScenario, ScenarioError
 from emulators.lookout.emulator import LookoutEmulator
 from emulators.lookout.protocol import ServiceError, shape_problems
 from emulators.lookout.service import DEFAULT_PAGE_SIZE
-from emulators.lookout.state import DEFAULT, CallRecord, LookoutState, managed_promotion
+from emulators.lookout.state import DEFAULT, LookoutState, managed_promotion
 
 __all__ = [
     "DEFAULT",

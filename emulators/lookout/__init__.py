@@ -25,10 +25,11 @@ operations), ``service`` (API operations), ``server`` (HTTP), ``emulator`` (this
 ``__main__`` (``python -m emulators.lookout``).
 """
 
+from emulators.common.shapes import shape_problems
 from emulators.common.state import CallRecord
 from emulators.lookout.client import RemoteScenario, ScenarioError
 from emulators.lookout.emulator import LookoutEmulator
-from emulators.lookout.protocol import ServiceError, shape_problems
+from emulators.lookout.protocol import ServiceError
 from emulators.lookout.service import DEFAULT_PAGE_SIZE
 from emulators.lookout.state import DEFAULT, LookoutState, managed_promotion
 

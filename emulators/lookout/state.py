@@ -31,8 +31,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from emulators.common.shapes import shape_problems
 from emulators.common.state import ServiceState, utc
-from emulators.lookout.protocol import named_shape, shape_problems
+from emulators.lookout.protocol import named_shape
 
 
 class Default(enum.Enum):

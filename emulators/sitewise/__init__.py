@@ -25,7 +25,7 @@ scenario operations), ``service`` (API operations), ``server`` (HTTP), ``emulato
 ``emulators.lookout.RemoteScenario(url)``: the scenario routes are the same.
 """
 
-from emulators.lookout.service import Authoriser, SignedRequest
+from emulators.common.auth import Authoriser, SignedRequest
 from emulators.sitewise.emulator import SiteWiseEmulator
 from emulators.sitewise.protocol import ServiceError
 from emulators.sitewise.service import DEFAULT_PAGE_SIZE

@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from emulators.common.shapes import shape_problems
 from emulators.common.state import ServiceState, utc
-from emulators.lookout.protocol import shape_problems
 from emulators.sitewise.protocol import ServiceError, named_shape
 from model_steward.domain.samples import metrics_json, unlabelled_metrics_json
 from model_steward.models.sitewise import (

@@ -49,8 +49,8 @@ from moto.core.exceptions import JsonRESTError
 from moto.iam.access_control import IAMPolicy, IAMRequest, PermissionResult
 from werkzeug.exceptions import HTTPException
 
+from emulators.common.auth import Identity, SignedRequest
 from emulators.lookout.protocol import ServiceError
-from emulators.lookout.service import Identity, SignedRequest
 
 OPERATOR_USER = "local-stack-operator"
 _OPERATOR_POLICY = {

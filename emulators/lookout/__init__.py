@@ -19,17 +19,20 @@ output shape before it is sent. Choices the real service leaves open are documen
 :mod:`emulators.lookout.service` (orderings, page size 50, inclusive filters) and
 :mod:`emulators.lookout.state` (model status, defaults, the MANAGED promotion rule).
 
-Modules: ``protocol`` (wire format, shape validation, tokens), ``state`` (data and scenario
+Modules: ``protocol`` (wire format, validation, tokens), ``state`` (data and scenario
 operations), ``service`` (API operations), ``server`` (HTTP), ``emulator`` (this class),
 ``client`` (scenario control from another process), ``policies`` (models' resource policies),
-``__main__`` (``python -m emulators.lookout``).
+``__main__`` (``python -m emulators.lookout``); what it shares with the SiteWise emulator (shape
+validation, serving, test controls) is in :mod:`emulators.common`.
 """
 
+from emulators.common.shapes import shape_problems
+from emulators.common.state import CallRecord
 from emulators.lookout.client import RemoteScenario, ScenarioError
 from emulators.lookout.emulator import LookoutEmulator
-from emulators.lookout.protocol import ServiceError, shape_problems
+from emulators.lookout.protocol import ServiceError
 from emulators.lookout.service import DEFAULT_PAGE_SIZE
-from emulators.lookout.state import DEFAULT, CallRecord, LookoutState, managed_promotion
+from emulators.lookout.state import DEFAULT, LookoutState, managed_promotion
 
 __all__ = [
     "DEFAULT",

@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
-import signal
 import sys
-import threading
-from types import FrameType
 
+from emulators.common.cli import emulator_arguments, serve_until_stopped
 from emulators.lookout.emulator import LookoutEmulator
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m emulators.lookout", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one (default)")
-    parser.add_argument("--region", default="eu-west-1")
-    parser.add_argument("--account-id", default="123456789012")
+    parser = emulator_arguments("python -m emulators.lookout", __doc__)
     parser.add_argument("--complete-imports", action="store_true", help="ImportModelVersion succeeds at once")
     args = parser.parse_args(argv)
-    stopped = threading.Event()
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        stopped.set()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
     emulator = LookoutEmulator(
         args.region,
         args.account_id,
@@ -33,16 +19,7 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         complete_imports_immediately=args.complete_imports,
     )
-    with emulator:
-        print(emulator.endpoint_url, flush=True)
-        print(
-            f"# export AWS_ENDPOINT_URL_LOOKOUTEQUIPMENT={emulator.endpoint_url}  (Ctrl-C stops)",
-            file=sys.stderr,
-            flush=True,
-        )
-        while not stopped.wait(0.5):
-            pass
-    return 0
+    return serve_until_stopped(emulator, "AWS_ENDPOINT_URL_LOOKOUTEQUIPMENT")
 
 
 if __name__ == "__main__":

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import datetime
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
+from emulators.common.auth import Authoriser
+from emulators.common.emulator import ServedEmulator
 from emulators.lookout.protocol import ServiceError
-from emulators.lookout.server import EmulatorHTTPServer
-from emulators.lookout.service import Authoriser, LookoutService
+from emulators.lookout.server import LookoutHandler
+from emulators.lookout.service import LookoutService
 from emulators.lookout.state import Accounts, LookoutState
 
 if TYPE_CHECKING:
     from mypy_boto3_lookoutequipment import LookoutEquipmentClient
 
 
-class LookoutEmulator(LookoutState):
+class LookoutEmulator(ServedEmulator, LookoutState):
     """A stateful Lookout for Equipment endpoint for an unmodified boto3 client.
 
     ``with LookoutEmulator() as emu:`` serves on ``emu.endpoint_url`` (``127.0.0.1`` and a free
@@ -26,10 +26,16 @@ class LookoutEmulator(LookoutState):
     ``authoriser`` (settable while serving) verifies each request's signature, tells which account
     the caller acts in and authorises it; without one every request is accepted, as this account.
 
+    The endpoint URL also goes in ``AWS_ENDPOINT_URL_LOOKOUTEQUIPMENT``.
+
     Several accounts: the emulator itself is ``account_id``'s state; :meth:`account` is another
     account's (same region, clock and lock), where a scenario seeds that account's models. A
     request is answered from the state of its caller's account.
     """
+
+    handler = LookoutHandler
+    thread_name = "lookout-emulator"
+    service: LookoutService
 
     def __init__(
         self,
@@ -47,76 +53,13 @@ class LookoutEmulator(LookoutState):
         )
         self.accounts = Accounts(self, lambda account_id: LookoutAccount(self, account_id))
         self.service = LookoutService(self, authoriser=authoriser, accounts=self.accounts)
-        self._address = (host, port)
-        self._server: EmulatorHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # ---------------------------------------------------------------- lifecycle
-
-    def start(self) -> Self:
-        """Bind the port and serve in a background thread."""
-        if self._server is not None:
-            raise RuntimeError("the emulator is already running")
-        self._server = EmulatorHTTPServer(self._address, self.service)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.name = f"lookout-emulator-{self.port}"
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and release the port."""
-        server, thread = self._server, self._thread
-        self._server = self._thread = None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    @property
-    def authoriser(self) -> Authoriser | None:
-        return self.service.authoriser
-
-    @authoriser.setter
-    def authoriser(self, authoriser: Authoriser | None) -> None:
-        self.service.authoriser = authoriser
-
-    @property
-    def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("the emulator is not running")
-        return int(self._server.server_address[1])
-
-    @property
-    def endpoint_url(self) -> str:
-        """``http://127.0.0.1:PORT``: pass as ``endpoint_url`` or ``AWS_ENDPOINT_URL_LOOKOUTEQUIPMENT``."""
-        if self._server is None:
-            raise RuntimeError("the emulator is not running")
-        host = str(self._server.server_address[0])
-        return f"http://{host}:{self.port}"
+        self._serve_at(host, port)
 
     def client(self, **kwargs: Any) -> LookoutEquipmentClient:
         """A boto3 ``lookoutequipment`` client for this emulator (dummy credentials, this region)."""
         import boto3
 
-        settings: dict[str, Any] = {
-            "region_name": self.region,
-            "endpoint_url": self.endpoint_url,
-            "aws_access_key_id": "testing",
-            "aws_secret_access_key": "testing",
-        }
-        settings.update(kwargs)
-        return boto3.client("lookoutequipment", **settings)
+        return boto3.client("lookoutequipment", **self.client_settings(**kwargs))
 
     def account(self, account_id: str) -> LookoutAccount | LookoutEmulator:
         """Another account's state (created empty on first use): seed its models there."""

@@ -39,20 +39,18 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
+from emulators.common.auth import Authoriser, Identity, SignedRequest
+from emulators.common.shapes import HttpResponse, ShapeMismatchError, from_epoch
 from emulators.iam_policy import Caller, Decision
 from emulators.lookout.policies import IMPORT_ACTION, import_decision, parse_policy
 from emulators.lookout.protocol import (
     IMPLEMENTED_OPERATIONS,
     TARGET_PREFIX,
-    HttpResponse,
     PageTokens,
     ServiceError,
-    ShapeMismatchError,
     error_response,
-    from_epoch,
     json_response,
     response_body,
     service_model,
@@ -95,43 +93,6 @@ def _model_name_of(version_arn: object) -> str | None:
     if not isinstance(version_arn, str) or ":model/" not in version_arn:
         return None
     return version_arn.split(":model/", 1)[1].split("/", 1)[0] or None
-
-
-@dataclass(frozen=True)
-class SignedRequest:
-    """What an authoriser needs of an HTTP request: method, path, headers (SigV4), raw body."""
-
-    method: str
-    path: str
-    headers: Any  # a case-insensitive mapping (http.server's message, werkzeug's Headers...)
-    body: bytes
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Who sent a request: the account it acts in, its ARN (a user, or an assumed-role session) and
-    ``aws:PrincipalArn`` (the session's role, else the user)."""
-
-    account_id: str
-    arn: str
-    principal_arn: str
-
-    @classmethod
-    def root(cls, account_id: str) -> Identity:
-        arn = f"arn:aws:iam::{account_id}:root"
-        return cls(account_id, arn, arn)
-
-
-class Authoriser(Protocol):
-    def identify(self, request: SignedRequest) -> Identity:
-        """The caller, from the request's credentials (signature verified), else ServiceError."""
-
-    def authorise(self, identity: Identity, action: str, resources: Sequence[str]) -> None:
-        """Return if the caller may perform ``action`` on every resource, else raise ServiceError."""
-
-    def pass_role(self, identity: Identity, role_arn: str) -> None:
-        """Return if the caller may pass the role to the service and the role exists, else raise
-        ServiceError (AccessDeniedException, ValidationException)."""
 
 
 def _not_found(what: str) -> ServiceError:

@@ -27,11 +27,13 @@ import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
-from emulators.lookout.protocol import named_shape, shape_problems
+from emulators.common.shapes import shape_problems
+from emulators.common.state import ServiceState, utc
+from emulators.lookout.protocol import named_shape
 
 
 class Default(enum.Enum):
@@ -87,12 +89,6 @@ def _metrics_string(metrics: Metrics, argument: str) -> str | None:
     text = metrics if isinstance(metrics, str) else json.dumps(metrics)
     _check("ModelMetrics", text, argument)
     return text
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @dataclass
@@ -245,31 +241,7 @@ class Model:
         return f"{self.diagnostics_prefix}{self.name}/model-version-{number}/{DIAGNOSTICS_FILE}"
 
 
-@dataclass
-class Fault:
-    code: str
-    message: str
-    status: int | None
-    remaining: int
-
-
-@dataclass(frozen=True)
-class CallRecord:
-    """One API call the emulator answered (faulted calls included)."""
-
-    operation: str
-    params: dict[str, Any] | None
-    status: int
-    error_code: str | None
-    at: datetime
-
-    def as_dict(self) -> dict[str, Any]:
-        record = asdict(self)
-        record["at"] = self.at.isoformat()
-        return record
-
-
-class LookoutState:
+class LookoutState(ServiceState):
     """The emulated service's state and the scenario operations (thread-safe)."""
 
     def __init__(
@@ -283,25 +255,14 @@ class LookoutState:
     ) -> None:
         if not re.fullmatch(r"[0-9]{12}", account_id):
             raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
-        self.region = region
-        self.account_id = account_id
+        super().__init__(region, account_id, clock=clock, lock=lock)
         self.complete_imports_immediately = complete_imports_immediately
-        self.lock = lock or threading.RLock()
         self.models: dict[str, Model] = {}
         self.datasets: dict[str, Dataset] = {}
         self.import_tokens: dict[str, tuple[str, dict[str, Any]]] = {}
-        self._clock = clock or (lambda: datetime.now(UTC))
         self._import_outcomes: deque[ImportOutcome] = deque()
-        self._faults: dict[str, deque[Fault]] = {}
-        self._latency: dict[str | None, float] = {}
-        self._calls: list[CallRecord] = []
 
     # ---------------------------------------------------------------- helpers
-
-    def now(self) -> datetime:
-        moment = _utc(self._clock())
-        assert moment is not None
-        return moment
 
     def _arn(self, resource: str) -> str:
         return f"arn:aws:lookoutequipment:{self.region}:{self.account_id}:{resource}"
@@ -360,7 +321,7 @@ class LookoutState:
         with self.lock:
             if model_name in self.models:
                 raise ValueError(f"model {model_name!r} already exists")
-            moment = _utc(created_at) or self.now()
+            moment = utc(created_at) or self.now()
             schema = schema or _default_schema(model_name, 4)
             model = Model(
                 name=model_name,
@@ -388,7 +349,7 @@ class LookoutState:
     ) -> Version:
         """Append a version to a model with realistic data ranges ending at ``created_at``."""
         with self.lock:
-            moment = _utc(created_at) or self.now()
+            moment = utc(created_at) or self.now()
             day = moment.replace(hour=0, minute=0, second=0, microsecond=0)
             start = day - timedelta(days=data_window_days)
             split = day - timedelta(days=max(1, data_window_days // 5))
@@ -469,7 +430,7 @@ class LookoutState:
     ) -> None:
         """Record the outcome of a training, retraining or import on a version."""
         _check("ModelVersionStatus", status, "status")
-        moment = _utc(finished_at) or self.now()
+        moment = utc(finished_at) or self.now()
         version.status = status
         version.last_updated = moment
         if status not in ("IN_PROGRESS", "IMPORT_IN_PROGRESS"):
@@ -553,7 +514,7 @@ class LookoutState:
             model.diagnostics_prefix = diagnostics_prefix
             model.diagnostics_kms_key_id = diagnostics_kms_key_id
             if scheduler is not None:
-                start = _utc(retraining_start_date) or (
+                start = utc(retraining_start_date) or (
                     model.created_at.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
                 )
                 model.scheduler = Scheduler(
@@ -782,7 +743,7 @@ class LookoutState:
         """Set the model's AccumulatedInferenceDataStartTime / EndTime."""
         with self.lock:
             model = self.model(model_name)
-            model.inference_data_start, model.inference_data_end = _utc(start), _utc(end)
+            model.inference_data_start, model.inference_data_end = utc(start), utc(end)
 
     # ---------------------------------------------------------------- scenario: retraining
 
@@ -917,78 +878,6 @@ class LookoutState:
         if scheduler is None:
             raise ValueError(f"model {model_name!r} has no retraining scheduler")
         return scheduler
-
-    # ---------------------------------------------------------------- scenario: faults, latency, calls
-
-    def inject_fault(
-        self,
-        operation: str,
-        code: str,
-        *,
-        count: int = 1,
-        message: str | None = None,
-        status: int | None = None,
-    ) -> None:
-        """The next ``count`` calls of ``operation`` (``"*"``: any operation) fail with ``code``.
-
-        Faults are answered before the request is validated, in the order they were injected; an
-        operation's own faults are used before ``"*"`` faults. HTTP status: 500 for
-        InternalServerException, else 400, unless ``status`` is given.
-        """
-        if count < 1:
-            raise ValueError("count must be at least 1")
-        with self.lock:
-            fault = Fault(code, message or f"Injected {code} for {operation}.", status, count)
-            self._faults.setdefault(operation, deque()).append(fault)
-
-    def clear_faults(self) -> None:
-        with self.lock:
-            self._faults.clear()
-
-    def take_fault(self, operation: str) -> Fault | None:
-        """Consume one injected fault for this call, if any."""
-        with self.lock:
-            for key in (operation, "*"):
-                queue = self._faults.get(key)
-                if queue:
-                    fault = queue[0]
-                    fault.remaining -= 1
-                    if fault.remaining == 0:
-                        queue.popleft()
-                    return fault
-            return None
-
-    def set_latency(self, operation: str | None, seconds: float | None) -> None:
-        """Delay answers to ``operation`` (``None``: all operations) by ``seconds`` (``None``/0: none)."""
-        with self.lock:
-            if seconds:
-                self._latency[operation] = float(seconds)
-            else:
-                self._latency.pop(operation, None)
-
-    def latency(self, operation: str) -> float:
-        with self.lock:
-            return self._latency.get(operation, self._latency.get(None, 0.0))
-
-    def record_call(
-        self, operation: str, params: dict[str, Any] | None, status: int, error_code: str | None
-    ) -> None:
-        with self.lock:
-            self._calls.append(CallRecord(operation, params, status, error_code, self.now()))
-
-    @property
-    def calls(self) -> list[CallRecord]:
-        """The API calls answered so far, oldest first (a copy)."""
-        with self.lock:
-            return list(self._calls)
-
-    def call_count(self, operation: str | None = None) -> int:
-        with self.lock:
-            return sum(1 for call in self._calls if operation is None or call.operation == operation)
-
-    def reset_calls(self) -> None:
-        with self.lock:
-            self._calls.clear()
 
     # ---------------------------------------------------------------- accessors for assertions
 

@@ -19,13 +19,15 @@ DescribeComputationModelExecutionSummary, ExecuteAction, ListActions, DescribeAc
 DescribeAsset, DescribeAssetProperty. Requests are validated against botocore's ``iotsitewise``
 input shapes; every response is checked against the output shape before it is sent.
 
-Modules: ``protocol`` (routing, wire format, shape validation, tokens), ``state`` (data and
+Modules: ``protocol`` (routing, wire format, validation, tokens), ``state`` (data and
 scenario operations), ``service`` (API operations), ``server`` (HTTP), ``emulator`` (this class),
-``__main__`` (``python -m emulators.sitewise``). Drive a stand-alone emulator with
-``emulators.lookout.RemoteScenario(url)``: the scenario routes are the same.
+``__main__`` (``python -m emulators.sitewise``); what it shares with the Lookout for Equipment
+emulator (shape validation, serving, test controls) is in :mod:`emulators.common`. Drive a
+stand-alone emulator with ``emulators.lookout.RemoteScenario(url)``: the scenario routes are the
+same.
 """
 
-from emulators.lookout.service import Authoriser, SignedRequest
+from emulators.common.auth import Authoriser, SignedRequest
 from emulators.sitewise.emulator import SiteWiseEmulator
 from emulators.sitewise.protocol import ServiceError
 from emulators.sitewise.service import DEFAULT_PAGE_SIZE

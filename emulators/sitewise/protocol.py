@@ -16,8 +16,8 @@ module knows nothing about computation models; it
 * issues and checks opaque, tamper-evident ``nextToken`` values in the alphabet the model allows
   (:class:`PageTokens`).
 
-Shape validation itself is the Lookout for Equipment emulator's (:func:`shape_problems`), which
-works on any botocore shape.
+Shape validation and serialisation are the ones every emulator shares
+(:mod:`emulators.common.shapes`).
 """
 
 from __future__ import annotations
@@ -36,10 +36,9 @@ from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import parse_qs, unquote
 
-import botocore.session
-from botocore.model import OperationModel, ServiceModel, Shape, StructureShape
+from botocore.model import Shape, StructureShape
 
-from emulators.lookout.protocol import HttpResponse, shape_problems, to_wire
+from emulators.common.shapes import BotocoreModel, HttpResponse, ShapeMismatchError, shape_problems, to_wire
 
 SERVICE_NAME = "iotsitewise"
 CONTENT_TYPE = "application/json"
@@ -74,21 +73,11 @@ NULL_LAST_TOKEN = frozenset({"ListActions"})
 _MAX_REPORTED_PROBLEMS = 5
 
 
-@functools.cache
-def service_model() -> ServiceModel:
-    return botocore.session.get_session().get_service_model(SERVICE_NAME)
-
-
-def operation_model(operation: str) -> OperationModel:
-    return service_model().operation_model(operation)
-
-
-def named_shape(shape_name: str) -> Shape:
-    return service_model().shape_for(shape_name)
-
-
-def enum_values(shape_name: str) -> frozenset[str]:
-    return frozenset(cast(list[str], named_shape(shape_name).metadata.get("enum", [])))
+_MODEL = BotocoreModel(SERVICE_NAME)
+service_model = _MODEL.service_model
+operation_model = _MODEL.operation_model
+named_shape = _MODEL.named_shape
+enum_values = _MODEL.enum_values
 
 
 def error_status(code: str) -> int:
@@ -111,10 +100,6 @@ class ServiceError(Exception):
         self.message = message
         self.status = status if status is not None else error_status(code)
         self.extra = dict(extra or {})
-
-
-class ShapeMismatchError(Exception):
-    """The emulator built a response its own output shape does not allow (a bug in the emulator)."""
 
 
 # --------------------------------------------------------------------------------------------

@@ -14,12 +14,16 @@ Routes:
 
 from __future__ import annotations
 
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, cast
+from typing import cast
 
-from emulators.lookout.protocol import HttpResponse
-from emulators.lookout.server import _json, _jsonable
-from emulators.lookout.service import SignedRequest
+from emulators.common.auth import SignedRequest
+from emulators.common.server import (
+    SCENARIO_PREFIX,
+    EmulatorHandler,
+    EmulatorHTTPServer,
+    call_scenario,
+    json_reply,
+)
 from emulators.sitewise.service import SiteWiseService
 
 #: The scenario methods reachable over HTTP.
@@ -52,70 +56,31 @@ SCENARIO_METHODS = frozenset(
         "payloads",
     }
 )
-_SCENARIO_PREFIX = "/_emulator/"
 
 
-def call_scenario(service: SiteWiseService, method: str, body: bytes) -> HttpResponse:
-    import json
+class SiteWiseHandler(EmulatorHandler):
+    """The routes above, answered from the server's :class:`SiteWiseService`."""
 
-    if method not in SCENARIO_METHODS:
-        return _json(
-            404,
-            {"error": "UnknownScenarioMethod", "message": f"{method!r}; known: {sorted(SCENARIO_METHODS)}"},
-        )
-    try:
-        kwargs = json.loads(body or b"{}")
-        if not isinstance(kwargs, dict):
-            raise ValueError("the body must be a JSON object of keyword arguments")
-        result = getattr(service.state, method)(**kwargs)
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        return _json(400, {"error": type(exc).__name__, "message": str(message)})
-    return _json(200, {"result": _jsonable(result)})
-
-
-class SiteWiseHTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], service: SiteWiseService) -> None:
-        self.service = service
-        super().__init__(address, _Handler)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
     server_version = "IoTSiteWiseEmulator/1.0"
 
     @property
     def _service(self) -> SiteWiseService:
-        return cast(SiteWiseHTTPServer, self.server).service
-
-    def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
-
-    def _send(self, response: HttpResponse) -> None:
-        self.send_response(response.status)
-        for name, value in response.headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        self.wfile.write(response.body)
+        return cast(EmulatorHTTPServer[SiteWiseService], self.server).service
 
     def _api(self, method: str) -> None:
         body = self._body()
         path, _, query = self.path.partition("?")
-        if path.startswith(_SCENARIO_PREFIX):
+        if path.startswith(SCENARIO_PREFIX):
             if method == "POST":
-                self._send(call_scenario(self._service, path[len(_SCENARIO_PREFIX) :], body))
-            elif path == f"{_SCENARIO_PREFIX}calls":
+                scenario = path[len(SCENARIO_PREFIX) :]
+                self._send(call_scenario(self._service.state, SCENARIO_METHODS, scenario, body))
+            elif path == f"{SCENARIO_PREFIX}calls":
                 calls = [call.as_dict() for call in self._service.state.calls]
-                self._send(_json(200, {"calls": calls}))
-            elif path == f"{_SCENARIO_PREFIX}health":
-                self._send(_json(200, {"ok": True}))
+                self._send(json_reply(200, {"calls": calls}))
+            elif path == f"{SCENARIO_PREFIX}health":
+                self._send(json_reply(200, {"ok": True}))
             else:
-                self._send(_json(404, {"error": "NotFound", "message": f"no route {method} {path}"}))
+                self._send(json_reply(404, {"error": "NotFound", "message": f"no route {method} {path}"}))
             return
         signed = SignedRequest(method=method, path=self.path, headers=self.headers, body=body)
         self._send(self._service.handle(method, path, query, body, signed))
@@ -125,6 +90,3 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         self._api("POST")
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Stay quiet: tests and the demo read ``calls`` instead of access logs."""

@@ -23,13 +23,12 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from emulators.lookout.protocol import HttpResponse
+from emulators.common.auth import Authoriser, SignedRequest
+from emulators.common.shapes import HttpResponse, ShapeMismatchError
 from emulators.lookout.protocol import ServiceError as LookoutServiceError
-from emulators.lookout.service import Authoriser, SignedRequest
 from emulators.sitewise.protocol import (
     PageTokens,
     ServiceError,
-    ShapeMismatchError,
     error_response,
     json_response,
     request_params,

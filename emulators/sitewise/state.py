@@ -26,16 +26,14 @@ import enum
 import json
 import math
 import random
-import threading
 import uuid
-from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from emulators.lookout.protocol import shape_problems
-from emulators.lookout.state import CallRecord
+from emulators.common.shapes import shape_problems
+from emulators.common.state import ServiceState, utc
 from emulators.sitewise.protocol import ServiceError, named_shape
 from model_steward.domain.samples import metrics_json, unlabelled_metrics_json
 from model_steward.models.sitewise import (
@@ -79,12 +77,6 @@ TRAINING_MODES = (TRAIN_MODEL, START_RETRAINING_SCHEDULER, STOP_RETRAINING_SCHED
 _EVALUATION_EPOCH = date(2024, 1, 1)
 _WINDOW_STEP_DAYS = 30
 _WINDOW_DAYS = 90
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _new_id() -> str:
@@ -210,14 +202,6 @@ class Unit:
         raise KeyError(f"unit {self.key} has no version {version}")
 
 
-@dataclass
-class Fault:
-    code: str
-    message: str
-    status: int | None
-    remaining: int
-
-
 def _dotted_set(document: dict[str, Any], path: str, value: Any) -> None:
     parts = path.split(".")
     target = document
@@ -226,7 +210,7 @@ def _dotted_set(document: dict[str, Any], path: str, value: Any) -> None:
     target[parts[-1]] = value
 
 
-class SiteWiseState:
+class SiteWiseState(ServiceState):
     """The emulated service's state and the scenario operations (thread-safe)."""
 
     def __init__(
@@ -238,10 +222,8 @@ class SiteWiseState:
         clock: Callable[[], datetime] | None = None,
         seed: int = 7,
     ) -> None:
-        self.region = region
-        self.account_id = account_id
+        super().__init__(region, account_id, clock=clock)
         self.facts = facts or SiteWiseFacts()
-        self.lock = threading.RLock()
         self.asset_models: dict[str, AssetModel] = {}
         self.assets: dict[str, Asset] = {}
         self.computation_models: dict[str, ComputationModel] = {}
@@ -249,18 +231,9 @@ class SiteWiseState:
         self.actions: dict[str, Action] = {}
         self.executions: dict[str, Execution] = {}
         self.client_tokens: dict[str, tuple[str, str]] = {}  # token -> (request fingerprint, actionId)
-        self._clock = clock or (lambda: datetime.now(UTC))
         self._random = random.Random(seed)  # noqa: S311 - synthetic scores, not secrets
-        self._faults: dict[str, deque[Fault]] = {}
-        self._latency: dict[str | None, float] = {}
-        self._calls: list[CallRecord] = []
 
     # ---------------------------------------------------------------- helpers
-
-    def now(self) -> datetime:
-        moment = _utc(self._clock())
-        assert moment is not None
-        return moment
 
     def arn(self, resource: str) -> str:
         return f"arn:aws:iotsitewise:{self.region}:{self.account_id}:{resource}"
@@ -602,7 +575,7 @@ class SiteWiseState:
             action_type=action_type,
             model_id=unit.model.id,
             asset_id=unit.asset.id,
-            started_at=_utc(started_at) or self.now(),
+            started_at=utc(started_at) or self.now(),
         )
         unit.executions.append(execution)
         self.executions[execution.id] = execution
@@ -613,7 +586,7 @@ class SiteWiseState:
     def _start_training(self, unit: Unit, *, started_at: datetime | None = None) -> int:
         # Each training of a unit starts in a later second than the one before (files named after
         # the start second never collide, however fast a test trains).
-        start = _utc(started_at) or self.now()
+        start = utc(started_at) or self.now()
         earlier = [e.started_at for e in unit.executions if e.model_version]
         if earlier and int(start.timestamp()) <= int(max(earlier).timestamp()):
             start = max(earlier).replace(microsecond=0) + timedelta(seconds=1)
@@ -720,7 +693,7 @@ class SiteWiseState:
             self._place(
                 execution, self.facts.failure_message, failure_message or "Not enough valid data to train."
             )
-            execution.ended_at = max(_utc(finished_at) or self.now(), execution.started_at)
+            execution.ended_at = max(utc(finished_at) or self.now(), execution.started_at)
             return
         document = self._metrics_document(unit, execution, metrics)
         if document is not None and prior_metrics is not None:
@@ -748,7 +721,7 @@ class SiteWiseState:
                 f"{destination.prefix}{int(execution.started_at.timestamp())}-evaluation_results.jsonl"
             )
             written.append(self._put(destination.bucket, execution.results_key, body))
-        execution.ended_at = max([_utc(finished_at) or self.now(), execution.started_at, *written])
+        execution.ended_at = max([utc(finished_at) or self.now(), execution.started_at, *written])
 
     def _evaluation_body(
         self,
@@ -802,7 +775,7 @@ class SiteWiseState:
         s3 = boto3.session.Session().client("s3", region_name=self.region)
         s3.put_object(Bucket=bucket, Key=key, Body=body)
         modified = s3.head_object(Bucket=bucket, Key=key)["LastModified"]
-        return _utc(modified) or self.now()
+        return utc(modified) or self.now()
 
     # ---------------------------------------------------------------- scenario: training and retraining
 
@@ -924,76 +897,11 @@ class SiteWiseState:
                 self._activate(unit, version)
             return code
 
-    # ---------------------------------------------------------------- scenario: faults, latency, calls
-
-    def inject_fault(
-        self,
-        operation: str,
-        code: str,
-        *,
-        count: int = 1,
-        message: str | None = None,
-        status: int | None = None,
-    ) -> None:
-        """The next ``count`` calls of ``operation`` (``"*"``: any) fail with ``code``, answered
-        before the request is validated; HTTP status from the error shape unless given."""
-        if count < 1:
-            raise ValueError("count must be at least 1")
-        with self.lock:
-            fault = Fault(code, message or f"Injected {code} for {operation}.", status, count)
-            self._faults.setdefault(operation, deque()).append(fault)
-
-    def clear_faults(self) -> None:
-        with self.lock:
-            self._faults.clear()
-
-    def take_fault(self, operation: str) -> Fault | None:
-        with self.lock:
-            for key in (operation, "*"):
-                queue = self._faults.get(key)
-                if queue:
-                    fault = queue[0]
-                    fault.remaining -= 1
-                    if fault.remaining == 0:
-                        queue.popleft()
-                    return fault
-            return None
-
-    def set_latency(self, operation: str | None, seconds: float | None) -> None:
-        with self.lock:
-            if seconds:
-                self._latency[operation] = float(seconds)
-            else:
-                self._latency.pop(operation, None)
-
-    def latency(self, operation: str) -> float:
-        with self.lock:
-            return self._latency.get(operation, self._latency.get(None, 0.0))
-
     def set_summary_lag(self, key: str, reads: int) -> None:
         """After the next activation, the execution summary still shows the old active version for
         ``reads`` reads (an activation that takes a while to show)."""
         with self.lock:
             self.unit(key).summary_lag = reads
-
-    def record_call(
-        self, operation: str, params: dict[str, Any] | None, status: int, error_code: str | None
-    ) -> None:
-        with self.lock:
-            self._calls.append(CallRecord(operation, params, status, error_code, self.now()))
-
-    @property
-    def calls(self) -> list[CallRecord]:
-        with self.lock:
-            return list(self._calls)
-
-    def call_count(self, operation: str | None = None) -> int:
-        with self.lock:
-            return sum(1 for call in self._calls if operation is None or call.operation == operation)
-
-    def reset_calls(self) -> None:
-        with self.lock:
-            self._calls.clear()
 
     # ---------------------------------------------------------------- accessors for assertions
 

@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
+from emulators.common.auth import Identity, SignedRequest
 from emulators.lookout import LookoutEmulator, ServiceError
-from emulators.lookout.service import UNKNOWN_MODEL_ID, Identity, SignedRequest
+from emulators.lookout.service import UNKNOWN_MODEL_ID
 
 from .conftest import ACCOUNT_ID, REGION, WireResponse
 

@@ -13,8 +13,8 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from emulators.common.auth import Identity, SignedRequest
 from emulators.lookout import LookoutEmulator, RemoteScenario, ServiceError
-from emulators.lookout.service import Identity, SignedRequest
 
 from .conftest import REGION
 

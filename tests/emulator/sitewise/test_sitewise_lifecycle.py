@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
-from emulators.lookout.service import Identity
+from emulators.common.auth import Identity
 from emulators.sitewise import ServiceError, SignedRequest, SiteWiseEmulator
 from model_steward.domain.samples import metrics_json
 from model_steward.models.sitewise import SiteWiseFacts

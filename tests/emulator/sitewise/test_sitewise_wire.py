@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.retries.standard import ExponentialBackoff
 
-from emulators.lookout.protocol import shape_problems
+from emulators.common.shapes import shape_problems
 from emulators.sitewise import SiteWiseEmulator
 from emulators.sitewise.protocol import FREE_TEXT_MAPS, IMPLEMENTED_OPERATIONS, operation_model
 

@@ -19,7 +19,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from model_steward.adapters import aws
-from model_steward.adapters.errors import error_code, translate
+from model_steward.adapters.errors import call, error_code, translate
 from model_steward.errors import ConditionFailed
 from model_steward.models.diagnostics_files import DiagnosticsRecord, diagnostics_key
 from model_steward.models.ledger import (
@@ -85,11 +85,7 @@ class DynamoLedger:
         return self._client or aws.dynamodb_client()
 
     def _call(self, operation: str, what: str, **params: Any) -> dict[str, Any]:
-        try:
-            response: dict[str, Any] = getattr(self.client, operation)(TableName=self.table_name, **params)
-        except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, what) from exc
-        return response
+        return call(self.client, operation, what, TableName=self.table_name, **params)
 
     def _query(self, what: str, **params: Any) -> Iterator[dict[str, Any]]:
         while True:

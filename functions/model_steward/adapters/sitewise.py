@@ -382,9 +382,10 @@ class SiteWiseRegistry(SdkAdapter):
             )
         return sorted(found, key=lambda t: t.started, reverse=True)
 
-    def _training(self, key: str, version: int) -> Training:
-        model_id, asset_id = self._unit(key)
-        for training in self.trainings(model_id, asset_id):
+    @staticmethod
+    def _training(trainings: Iterable[Training], key: str, version: int) -> Training:
+        """The training execution of version ``version`` among the unit's ``trainings``."""
+        for training in trainings:
             if training.version == version:
                 return training
         raise NotFoundError(f"version {version} of {key} does not exist")
@@ -597,6 +598,7 @@ class SiteWiseRegistry(SdkAdapter):
         active: int | None,
         info: ModelInfo,
         actions: Sequence[ActionRecord],
+        trainings: Sequence[Training],
     ) -> tuple[str | None, PriorBasis, str | None, str]:
         """(prior metrics JSON, basis, description, where they came from)."""
         found = self._fact(self.facts.prior_metrics, described, metrics)
@@ -615,7 +617,7 @@ class SiteWiseRegistry(SdkAdapter):
         if active is None or active == version or metrics is None:
             return None, PriorBasis.SAME_WINDOW, None, "none"
         try:
-            training = self._training(key, active)
+            training = self._training(trainings, key, active)
         except NotFoundError:
             return None, PriorBasis.SAME_WINDOW, None, "none"
         stored, document = self._metrics_file(info, actions, training, self._unit(key)[1])
@@ -651,7 +653,8 @@ class SiteWiseRegistry(SdkAdapter):
 
     def _version_facts(self, key: str, version: int) -> VersionFacts:
         model_id, asset_id = self._unit(key)
-        training = self._training(key, version)
+        trainings = self.trainings(model_id, asset_id)
+        training = self._training(trainings, key, version)
         described = self.execution(training.execution_id)
         info = self.model_info(model_id)
         actions = self.actions(model_id, asset_id)
@@ -669,7 +672,14 @@ class SiteWiseRegistry(SdkAdapter):
             results_file = self.find_file(places, self.facts.results_suffix, training, asset_id)
             active = self._active(self.summary(model_id, asset_id))
             prior, basis, description, prior_from = self._prior(
-                key, version, described=described, metrics=metrics, active=active, info=info, actions=actions
+                key,
+                version,
+                described=described,
+                metrics=metrics,
+                active=active,
+                info=info,
+                actions=actions,
+                trainings=trainings,
             )
             found = self._fact(self.facts.reason_code, described, metrics)
             code = found.strip() if isinstance(found, str) and found.strip() else None
@@ -853,7 +863,8 @@ class SiteWiseRegistry(SdkAdapter):
         summary = self.summary(model_id, asset_id)
         if self._active(summary) == version:
             return version
-        training = self._training(model_name, version)  # NotFoundError for a version that does not exist
+        trainings = self.trainings(model_id, asset_id)
+        training = self._training(trainings, model_name, version)  # NotFoundError: no such version
         if training.state != "COMPLETED":
             raise ActivationRefused(
                 f"version {version} of {model_name} is {_STATUS.get(training.state, training.state)}: "
@@ -874,9 +885,7 @@ class SiteWiseRegistry(SdkAdapter):
         # then overtaken).
         last = inference.last_start
         active = self._active(summary)
-        changed_since = (
-            self._activated_at(active, inference, self.trainings(model_id, asset_id)) if active else None
-        )
+        changed_since = self._activated_at(active, inference, trainings) if active else None
         recent = (
             last is not None
             and _number((last.payload or {}).get("targetModelVersion")) == version

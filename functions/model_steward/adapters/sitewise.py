@@ -945,10 +945,10 @@ class SiteWiseRegistry(SdkAdapter):
         for model_id, asset_id in named or units:
             info = self.model_info(model_id)
             actions = self.actions(model_id, asset_id)
-            for place in self.destinations(info, actions, results=True):
-                if not key.startswith(place.key):
-                    continue
-                for training in self.trainings(model_id, asset_id):
+            places = [p for p in self.destinations(info, actions, results=True) if key.startswith(p.key)]
+            trainings = self.trainings(model_id, asset_id) if places else []
+            for place in places:
+                for training in trainings:
                     if training.version is None:
                         continue
                     found = self.find_file([place], self.facts.results_suffix, training, asset_id)
@@ -1018,8 +1018,10 @@ class SiteWiseRegistry(SdkAdapter):
             )
         if described is None or "error" in (described or {}):
             return found
-        actions = part("actions", lambda: self.actions(model_id, asset_id))
-        if actions is None:
+        try:
+            records = self.actions(model_id, asset_id)
+        except StewardError as exc:
+            found["actions"] = {"error": str(exc)}
             return found
         found["actions"] = [
             {
@@ -1028,10 +1030,9 @@ class SiteWiseRegistry(SdkAdapter):
                 "executionTime": a.executed_at.isoformat(),
                 "payload": a.payload if a.payload is not None else a.text,
             }
-            for a in self.actions(model_id, asset_id)
+            for a in records
         ]
         info = self.model_info(model_id)
-        records = self.actions(model_id, asset_id)
         for kind, results in (("metrics", False), ("results", True)):
             places = self.destinations(info, records, results=results)
             listing: dict[str, Any] = {}

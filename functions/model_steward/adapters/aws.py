@@ -172,6 +172,12 @@ def _resource(service: str) -> Any:
     return resource
 
 
+def client(service: str) -> Any:
+    """The process's client of a service without an accessor below (the CLI's CloudFormation,
+    Lambda and STS)."""
+    return _client(service)
+
+
 def lookout() -> LookoutEquipmentClient:
     return _client("lookoutequipment")  # type: ignore[no-any-return]
 

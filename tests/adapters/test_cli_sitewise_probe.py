@@ -48,11 +48,13 @@ def test_the_defaults_are_confirmed_by_a_service_that_answers_as_they_say(
     sitewise_sandbox: SiteWiseEmulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
     model_id, asset_id = unit_with_history(sitewise_sandbox)
+    sitewise_sandbox.reset_calls()
 
     code, answer = probe(capsys, model_id, asset_id)
 
     verdicts = {s["setting"]: s["verdict"] for s in answer["settings"]}  # type: ignore[union-attr,index]
     assert code == 0
+    assert sitewise_sandbox.call_count("ListActions") == 1  # the payloads are read once
     assert verdicts == {
         "training_action": "CONFIRMED",
         "inference_action": "CONFIRMED",

@@ -65,6 +65,7 @@ def test_an_evaluation_results_file_is_summarised_linked_and_named_readably(
     # the same contract as any file, the file's own sensor names, linked to the unit and version
     assert written == summarize_diagnostics(io.BytesIO(source)).linked_to(key, version)
     _, asset_id = parse_unit_key(key) or ("", "")
+    assert written.top_sensors
     assert all(sensor.name.startswith(f"{asset_id}\\") for sensor in written.top_sensors)
     report = s3.get_object(Bucket=SITEWISE_BUCKET, Key=report_key)["Body"].read().decode()
     assert "Pump 01 / Flow" in report
@@ -72,6 +73,7 @@ def test_an_evaluation_results_file_is_summarised_linked_and_named_readably(
     (alert,) = topic.published
     assert alert.title == "Pump anomaly / Pump 01 v2 diagnostics: 2 anomalous events"
     assert alert.diagnostics is not None
+    assert alert.diagnostics.top_sensors
     assert {s.name for s in alert.diagnostics.top_sensors} <= {
         "Pump 01 / Flow",
         "Pump 01 / Pressure",

@@ -86,9 +86,11 @@ def test_without_prior_metrics_the_active_versions_own_file_is_compared_and_said
 ) -> None:
     key = pump(emulator)
     version = retrained(emulator, key, metrics=BETTER, prior_metrics=None)
+    emulator.reset_calls()
 
     facts = registry.describe_version(key, version)
 
+    assert emulator.call_count("ListExecutions") == 1  # one listing finds both versions' trainings
     assert facts.prior_basis is PriorBasis.OTHER_WINDOW
     assert json.loads(facts.prior_model_metrics or "")["labeled_event_metrics"]["num_identified"] == 6
     assert facts.prior_description == (
@@ -138,9 +140,11 @@ def test_activation_starts_inference_with_the_running_settings_and_the_target_ve
         key, data_upload_frequency="PT1H", dataDelayOffsetInMinutes=5, weeklyOperatingWindow=window
     )
     version = retrained(emulator, key)
+    emulator.reset_calls()
 
     assert registry.activate(key, version) == version
 
+    assert emulator.call_count("ListExecutions") == 1
     assert emulator.payloads(key, inference=True)[-1] == {
         "inferenceMode": "START",
         "dataUploadFrequency": "PT1H",

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from model_steward.adapters import secrets
+from model_steward.adapters.secrets import SecretsManagerWebhook
 from model_steward.adapters.slack import MAX_RETRIES
 from model_steward.compose.slack_notifier import slack_notifier_service
 from model_steward.domain.messages import render_slack, sns_message
@@ -205,7 +205,7 @@ def test_a_rotated_webhook_is_read_again_when_slack_refuses_the_cached_one(
     with stack.function_environment("SlackNotifierFunction"):
         settings = load_settings(SlackNotifierSettings)
         stack.set_webhook_secret(slack.base_url + "/services/T0/B0/revoked")
-        assert secrets.slack_webhook_url(settings.slack_webhook_secret_arn).endswith("/revoked")
+        assert SecretsManagerWebhook(settings.slack_webhook_secret_arn).url().endswith("/revoked")
         stack.set_webhook_secret(slack.url)  # rotated; the cached value is now stale
 
         delivery = slack_notifier_service(settings).deliver(HELD)

@@ -34,7 +34,7 @@ from model_steward.domain.budget import Budget
 from model_steward.errors import OutOfTime
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient, DynamoDBServiceResource
+    from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_iam import IAMClient
     from mypy_boto3_iotsitewise import IoTSiteWiseClient
@@ -162,14 +162,10 @@ def _client(service: str) -> Any:
     return _guarded(client, service)
 
 
-@functools.cache
-def _resource(service: str) -> Any:
-    try:
-        resource = boto3.session.Session().resource(service, config=config_for(service))  # type: ignore[call-overload]
-    except BotoCoreError as exc:
-        raise translate(exc, f"creating the {service} client") from exc
-    _guarded(resource.meta.client, service)
-    return resource
+def client(service: str) -> Any:
+    """The process's client of a service without an accessor below (the CLI's CloudFormation,
+    Lambda and STS)."""
+    return _client(service)
 
 
 def lookout() -> LookoutEquipmentClient:
@@ -181,10 +177,6 @@ def sitewise() -> IoTSiteWiseClient:
     prefix); a local emulator needs ``AWS_DISABLE_HOST_PREFIX_INJECTION=true``, which only local
     runs set."""
     return _client("iotsitewise")  # type: ignore[no-any-return]
-
-
-def dynamodb() -> DynamoDBServiceResource:
-    return _resource("dynamodb")  # type: ignore[no-any-return]
 
 
 def dynamodb_client() -> DynamoDBClient:
@@ -223,7 +215,6 @@ def reset_clients() -> None:
     """Forget cached clients and the invocation's budget (tests that change endpoints or
     credentials, and the local stack after each invocation, call this)."""
     _client.cache_clear()
-    _resource.cache_clear()
     _Invocation.budget = None
 
 

@@ -3,14 +3,12 @@ configuration, who is calling."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError
 
 from model_steward.adapters import aws
-from model_steward.adapters.errors import translate
-from model_steward.errors import NotFoundError
+from model_steward.adapters.errors import call, translate
+from model_steward.errors import NotFoundError, StewardError
 
 
 def configured_region() -> str | None:
@@ -21,36 +19,33 @@ def configured_region() -> str | None:
         raise translate(exc, "reading the AWS configuration") from exc
 
 
-def _client(service: str) -> Any:
-    try:
-        return boto3.session.Session().client(service, config=aws.config_for(service))  # type: ignore[call-overload]
-    except BotoCoreError as exc:
-        raise translate(exc, f"creating the {service} client") from exc
-
-
 def stack_outputs(stack_name: str) -> dict[str, str]:
     """A CloudFormation stack's Outputs (DescribeStacks). CloudFormation answers ``ValidationError``
     for a stack that does not exist (the name is the request's only input), so for this call that
     code is a NotFoundError."""
-    client = _client("cloudformation")
+    client = aws.client("cloudformation")
     try:
-        stacks = client.describe_stacks(StackName=stack_name)["Stacks"]
-    except (ClientError, BotoCoreError) as exc:
-        error = translate(exc, f"DescribeStacks {stack_name}", overrides={"ValidationError": NotFoundError})
-        if isinstance(error, NotFoundError):
-            region = client.meta.region_name
-            raise NotFoundError(f"stack {stack_name} does not exist in this account in {region}") from exc
-        raise error from exc
+        stacks = call(
+            client,
+            "describe_stacks",
+            f"DescribeStacks {stack_name}",
+            overrides={"ValidationError": NotFoundError},
+            StackName=stack_name,
+        )["Stacks"]
+    except NotFoundError as exc:
+        region = client.meta.region_name
+        raise NotFoundError(f"stack {stack_name} does not exist in this account in {region}") from exc
     return {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", []) if "OutputValue" in o}
 
 
 def function_environment(function_name: str) -> dict[str, str]:
     """A Lambda function's environment variables as deployed (GetFunctionConfiguration)."""
-    client = _client("lambda")
-    try:
-        config = client.get_function_configuration(FunctionName=function_name)
-    except (ClientError, BotoCoreError) as exc:
-        raise translate(exc, f"GetFunctionConfiguration {function_name}") from exc
+    config = call(
+        aws.client("lambda"),
+        "get_function_configuration",
+        f"GetFunctionConfiguration {function_name}",
+        FunctionName=function_name,
+    )
     variables = config.get("Environment", {}).get("Variables", {})
     return {str(name): str(value) for name, value in variables.items()}
 
@@ -58,7 +53,6 @@ def function_environment(function_name: str) -> dict[str, str]:
 def caller_arn() -> str | None:
     """The AWS caller identity's ARN (STS), or None when it cannot be had."""
     try:
-        client = boto3.session.Session().client("sts", config=aws.config_for("sts"))
-        return str(client.get_caller_identity()["Arn"])
-    except (ClientError, BotoCoreError, KeyError):
+        return str(call(aws.client("sts"), "get_caller_identity", "GetCallerIdentity")["Arn"])
+    except (StewardError, KeyError):
         return None

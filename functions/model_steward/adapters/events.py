@@ -9,10 +9,8 @@ and the next tick sends it again.
 
 from __future__ import annotations
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from model_steward.adapters import aws
-from model_steward.adapters.errors import kind_of, translate
+from model_steward.adapters.errors import call, kind_of
 from model_steward.models.imports import APPROVAL_DETAIL_TYPE, APPROVAL_SOURCE, ApprovalEvent
 
 
@@ -24,20 +22,20 @@ class EventBridgeApprovals:
 
     def publish(self, approval: ApprovalEvent) -> str:
         what = f"PutEvents approval of {approval.model_name} v{approval.version} to {self.bus_arn}"
-        try:
-            response = aws.events().put_events(
-                Entries=[
-                    {
-                        "Source": APPROVAL_SOURCE,
-                        "DetailType": APPROVAL_DETAIL_TYPE,
-                        "Detail": approval.model_dump_json(),
-                        "Resources": [approval.source_version_arn],
-                        "EventBusName": self.bus_arn,
-                    }
-                ]
-            )
-        except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, what) from exc
+        response = call(
+            aws.events(),
+            "put_events",
+            what,
+            Entries=[
+                {
+                    "Source": APPROVAL_SOURCE,
+                    "DetailType": APPROVAL_DETAIL_TYPE,
+                    "Detail": approval.model_dump_json(),
+                    "Resources": [approval.source_version_arn],
+                    "EventBusName": self.bus_arn,
+                }
+            ],
+        )
         (entry,) = response["Entries"]
         if response.get("FailedEntryCount") or "EventId" not in entry:
             code = str(entry.get("ErrorCode", "UnknownError"))

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from model_steward.adapters import aws
-from model_steward.adapters.errors import translate
+from model_steward.adapters.errors import call
 from model_steward.errors import ConfigurationError, NotFoundError
 
 
@@ -14,12 +12,15 @@ class IamRoles:
         """GetRole by the ARN's role name; None when this caller may not look (AccessDenied)."""
         name = role_arn.rsplit("/", 1)[-1]
         try:
-            aws.iam().get_role(RoleName=name)
-        except (ClientError, BotoCoreError) as exc:
-            error = translate(exc, f"GetRole {name}", overrides={"NoSuchEntity": NotFoundError})
-            if isinstance(error, NotFoundError):
-                return False
-            if isinstance(error, ConfigurationError):
-                return None
-            raise error from exc
+            call(
+                aws.iam(),
+                "get_role",
+                f"GetRole {name}",
+                overrides={"NoSuchEntity": NotFoundError},
+                RoleName=name,
+            )
+        except NotFoundError:
+            return False
+        except ConfigurationError:
+            return None
         return True

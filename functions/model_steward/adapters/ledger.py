@@ -15,11 +15,11 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from model_steward.adapters import aws
-from model_steward.adapters.errors import error_code, translate
+from model_steward.adapters.errors import call, error_code, translate
 from model_steward.errors import ConditionFailed
 from model_steward.models.diagnostics_files import DiagnosticsRecord, diagnostics_key
 from model_steward.models.ledger import (
@@ -50,7 +50,8 @@ _deserializer = TypeDeserializer()
 
 
 def _item(values: Mapping[str, Any]) -> dict[str, Any]:
-    """A DynamoDB item from plain values (datetimes as ISO 8601 strings, None dropped)."""
+    """A DynamoDB item from plain values (datetimes as ISO 8601 strings, floats as DynamoDB numbers,
+    None dropped)."""
     return {
         key: _serializer.serialize(_storable(value)) for key, value in values.items() if value is not None
     }
@@ -59,14 +60,31 @@ def _item(values: Mapping[str, Any]) -> dict[str, Any]:
 def _storable(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat()
-    if isinstance(value, tuple):
-        return list(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, Mapping):
+        return {key: _storable(inner) for key, inner in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(inner) for inner in value]
     return value
 
 
-def _plain(item: Mapping[str, Any]) -> dict[str, Any]:
-    values = {key: _deserializer.deserialize(value) for key, value in item.items()}
-    return {key: int(value) if type(value).__name__ == "Decimal" else value for key, value in values.items()}
+def plain_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A DynamoDB item as plain values: numbers as int (whole) or float, not Decimal; sets as lists,
+    binary as hex; the rest as the type deserialiser returns it (strings, lists, maps, booleans)."""
+    return {key: _plain(_deserializer.deserialize(value)) for key, value in item.items()}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, Mapping):
+        return {key: _plain(inner) for key, inner in value.items()}
+    if isinstance(value, list | set | frozenset):
+        return [_plain(inner) for inner in value]
+    if isinstance(value, Binary):  # what the deserialiser makes of B and BS values
+        return bytes(value.value).hex()  # type: ignore[attr-defined]
+    return value
 
 
 def _iso(moment: datetime) -> str:
@@ -85,17 +103,13 @@ class DynamoLedger:
         return self._client or aws.dynamodb_client()
 
     def _call(self, operation: str, what: str, **params: Any) -> dict[str, Any]:
-        try:
-            response: dict[str, Any] = getattr(self.client, operation)(TableName=self.table_name, **params)
-        except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, what) from exc
-        return response
+        return call(self.client, operation, what, TableName=self.table_name, **params)
 
     def _query(self, what: str, **params: Any) -> Iterator[dict[str, Any]]:
         while True:
             page = self._call("query", what, **params)
             for item in page.get("Items", []):
-                yield _plain(item)
+                yield plain_item(item)
             if "LastEvaluatedKey" not in page:
                 return
             params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
@@ -115,7 +129,7 @@ class DynamoLedger:
         item = self._call(
             "get_item", f"read state of {model_name}", Key=_item({"pk": WATCH_PK, "sk": model_pk(model_name)})
         ).get("Item")
-        return ModelState.model_validate(_plain(item)) if item else None
+        return ModelState.model_validate(plain_item(item)) if item else None
 
     def save_model_state(self, state: ModelState) -> None:
         """Update the state's fields; the promotion claim on the same item is left alone."""
@@ -143,7 +157,7 @@ class DynamoLedger:
             Key=_item({"pk": model_pk(model_name), "sk": version_sk(version)}),
             ConsistentRead=True,
         ).get("Item")
-        return VersionRecord.model_validate(_plain(item)) if item else None
+        return VersionRecord.model_validate(plain_item(item)) if item else None
 
     def versions(self, model_name: str) -> list[VersionRecord]:
         """Every recorded version of a model, newest first."""
@@ -313,7 +327,7 @@ class DynamoLedger:
             Key=_item({"pk": pk, "sk": alert_sk(alert_id)}),
             ConsistentRead=True,
         ).get("Item")
-        return AlertRecord.model_validate(_plain(item)) if item else None
+        return AlertRecord.model_validate(plain_item(item)) if item else None
 
     def pending_alerts(self) -> list[AlertRecord]:
         """Alerts not yet accepted by SNS, oldest first (the sparse pending-alerts index)."""
@@ -390,7 +404,7 @@ class DynamoLedger:
             Key=_item({"pk": SYSTEM_PK, "sk": policy_document_sk(parameter_name)}),
             ConsistentRead=True,
         ).get("Item")
-        return PolicyDocumentRecord.model_validate(_plain(item)) if item else None
+        return PolicyDocumentRecord.model_validate(plain_item(item)) if item else None
 
     def save_policy_document(
         self, record: PolicyDocumentRecord, *, replaces: str | None, alert: AlertRecord | None = None
@@ -430,22 +444,6 @@ class DynamoLedger:
     # Items ``MODEL#<name>`` (or ``DIAGNOSTICS`` when no version names the file) /
     # ``DIAGNOSTICS#<bucket>/<key>#<etag>``: one per diagnostics file version, written once.
 
-    @staticmethod
-    def _numbers(value: Any) -> Any:
-        """Floats as Decimal (DynamoDB numbers), inside lists and maps too."""
-        if isinstance(value, float):
-            return Decimal(repr(value))
-        if isinstance(value, Mapping):
-            return {key: DynamoLedger._numbers(item) for key, item in value.items()}
-        if isinstance(value, list | tuple):
-            return [DynamoLedger._numbers(item) for item in value]
-        return value
-
-    @staticmethod
-    def _diagnostics_record(item: Mapping[str, Any]) -> DiagnosticsRecord:
-        values = {key: _deserializer.deserialize(value) for key, value in item.items()}
-        return DiagnosticsRecord.model_validate(_python_numbers(values))
-
     def diagnostics_file(
         self, model_name: str | None, bucket: str, key: str, etag: str
     ) -> DiagnosticsRecord | None:
@@ -453,7 +451,7 @@ class DynamoLedger:
         item = self._call(
             "get_item", f"read diagnostics {sk}", Key=_item({"pk": pk, "sk": sk}), ConsistentRead=True
         ).get("Item")
-        return self._diagnostics_record(item) if item else None
+        return DiagnosticsRecord.model_validate(plain_item(item)) if item else None
 
     def add_diagnostics_file(self, record: DiagnosticsRecord) -> bool:
         """Create a diagnostics file's item once; False when it exists already (nothing written)."""
@@ -463,7 +461,7 @@ class DynamoLedger:
             self._call(
                 "put_item",
                 f"record diagnostics {sk}",
-                Item=_item({**self._numbers(values), "pk": pk, "sk": sk}),
+                Item=_item({**values, "pk": pk, "sk": sk}),
                 ConditionExpression="attribute_not_exists(pk)",
             )
         except ConditionFailed:
@@ -490,17 +488,12 @@ class DynamoLedger:
 
     def diagnostics_of(self, model_name: str) -> list[DiagnosticsRecord]:
         """Every diagnostics file item linked to a model (``MODEL#<name>`` / ``DIAGNOSTICS#...``)."""
-        params: dict[str, Any] = {
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "ExpressionAttributeValues": _item({":pk": model_pk(model_name), ":prefix": "DIAGNOSTICS#"}),
-        }
-        records = []
-        while True:
-            page = self._call("query", f"read diagnostics of {model_name}", **params)
-            records += [self._diagnostics_record(item) for item in page.get("Items", [])]
-            if "LastEvaluatedKey" not in page:
-                return records
-            params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        items = self._query(
+            f"read diagnostics of {model_name}",
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues=_item({":pk": model_pk(model_name), ":prefix": "DIAGNOSTICS#"}),
+        )
+        return [DiagnosticsRecord.model_validate(item) for item in items]
 
     # ------------------------------------------------------------------ imports
     # Items ``MODEL#<name>`` / ``IMPORT#<key>``: one per import into the model; on the pending index
@@ -515,7 +508,7 @@ class DynamoLedger:
             Key=_item({"pk": model_pk(model_name), "sk": f"{IMPORT_SK_PREFIX}{key}"}),
             ConsistentRead=True,
         ).get("Item")
-        return ImportRecord.model_validate(_plain(item)) if item else None
+        return ImportRecord.model_validate(plain_item(item)) if item else None
 
     def imports_of(self, model_name: str) -> list[ImportRecord]:
         from model_steward.models.imports import ImportRecord
@@ -559,14 +552,3 @@ class DynamoLedger:
             ExpressionAttributeValues=_item({":p": PENDING_IMPORT}),
         )
         return [ImportRecord.model_validate(item) for item in items]
-
-
-def _python_numbers(value: Any) -> Any:
-    """DynamoDB's Decimals as int (whole) or float, inside lists and maps too."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, Mapping):
-        return {key: _python_numbers(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_python_numbers(item) for item in value]
-    return value

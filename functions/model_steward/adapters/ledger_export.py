@@ -6,28 +6,13 @@ returns it after type deserialisation (strings, lists, maps, booleans)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from model_steward.adapters import aws
 from model_steward.adapters.errors import translate
-
-_deserializer = TypeDeserializer()
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {key: _plain(inner) for key, inner in value.items()}
-    if isinstance(value, list | set | frozenset):
-        return [_plain(inner) for inner in value]
-    if isinstance(value, bytes | bytearray):
-        return value.hex()
-    return value
+from model_steward.adapters.ledger import plain_item
 
 
 def scan_items(table_name: str) -> Iterator[dict[str, Any]]:
@@ -36,6 +21,6 @@ def scan_items(table_name: str) -> Iterator[dict[str, Any]]:
     try:
         for page in client.get_paginator("scan").paginate(TableName=table_name, ConsistentRead=True):
             for item in page.get("Items", []):
-                yield {key: _plain(_deserializer.deserialize(value)) for key, value in item.items()}
+                yield plain_item(item)
     except (ClientError, BotoCoreError) as exc:
         raise translate(exc, f"Scan {table_name}") from exc

@@ -6,10 +6,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from model_steward.adapters import aws
-from model_steward.adapters.errors import translate
+from model_steward.adapters.errors import call
 from model_steward.errors import TransientError
 from model_steward.models.messages import EvaluateRequest
 
@@ -28,16 +26,16 @@ class SqsEvaluateQueue:
         for start in range(0, len(requests), _BATCH):
             batch = {str(i): request for i, request in enumerate(requests[start : start + _BATCH])}
             for attempt in (1, 2):
-                try:
-                    response = aws.sqs().send_message_batch(
-                        QueueUrl=self.queue_url,
-                        Entries=[
-                            {"Id": key, "MessageBody": request.model_dump_json()}
-                            for key, request in batch.items()
-                        ],
-                    )
-                except (ClientError, BotoCoreError) as exc:
-                    raise translate(exc, "SendMessageBatch to the evaluate queue") from exc
+                response = call(
+                    aws.sqs(),
+                    "send_message_batch",
+                    "SendMessageBatch to the evaluate queue",
+                    QueueUrl=self.queue_url,
+                    Entries=[
+                        {"Id": key, "MessageBody": request.model_dump_json()}
+                        for key, request in batch.items()
+                    ],
+                )
                 sent += len(response.get("Successful", []))
                 batch = {f["Id"]: batch[f["Id"]] for f in response.get("Failed", [])}
                 if not batch:
@@ -56,7 +54,10 @@ class SqsDeadLetterQueue:
         self.name = name
 
     def send(self, body: Mapping[str, Any]) -> None:
-        try:
-            aws.sqs().send_message(QueueUrl=self.queue_url, MessageBody=json.dumps(body))
-        except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, f"SendMessage to the {self.name}") from exc
+        call(
+            aws.sqs(),
+            "send_message",
+            f"SendMessage to the {self.name}",
+            QueueUrl=self.queue_url,
+            MessageBody=json.dumps(body),
+        )

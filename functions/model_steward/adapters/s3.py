@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.streaming import S3Object
 from botocore.exceptions import BotoCoreError, ClientError
 
 from model_steward.adapters import aws
-from model_steward.adapters.errors import translate
+from model_steward.adapters.errors import call, translate
 from model_steward.models.s3_events import ObjectHead
 from model_steward.observability import tracer
 
@@ -60,10 +60,7 @@ def open_object(bucket: str, key: str, *, etag: str | None = None) -> ObjectStre
 
 @tracer.capture_method
 def head(bucket: str, key: str) -> ObjectHead:
-    try:
-        response = aws.s3().head_object(Bucket=bucket, Key=key)
-    except (ClientError, BotoCoreError) as exc:
-        raise translate(exc, f"HeadObject s3://{bucket}/{key}") from exc
+    response = call(aws.s3(), "head_object", f"HeadObject s3://{bucket}/{key}", Bucket=bucket, Key=key)
     return ObjectHead(etag=response["ETag"].strip('"'), size=response["ContentLength"])
 
 
@@ -71,19 +68,19 @@ def head(bucket: str, key: str) -> ObjectHead:
 def put_text(bucket: str, key: str, text: str, *, content_type: str, kms_key_arn: str | None = None) -> None:
     """Write a small text object (UTF-8): encrypted with ``kms_key_arn`` (SSE-KMS) when given, else
     with the bucket's default encryption."""
-    encryption: dict[str, str] = (
+    encryption: dict[str, Any] = (
         {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key_arn} if kms_key_arn else {}
     )
-    try:
-        aws.s3().put_object(
-            Bucket=bucket,
-            Key=key,
-            Body=text.encode("utf-8"),
-            ContentType=content_type,
-            **encryption,  # type: ignore[arg-type]
-        )
-    except (ClientError, BotoCoreError) as exc:
-        raise translate(exc, f"PutObject s3://{bucket}/{key}") from exc
+    call(
+        aws.s3(),
+        "put_object",
+        f"PutObject s3://{bucket}/{key}",
+        Bucket=bucket,
+        Key=key,
+        Body=text.encode("utf-8"),
+        ContentType=content_type,
+        **encryption,
+    )
 
 
 class S3ObjectStore:

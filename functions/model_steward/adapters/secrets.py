@@ -74,8 +74,3 @@ class SecretsManagerWebhook:
                 'a JSON object {"webhook_url": "https://hooks.slack.com/services/..."}'
             )
         return url
-
-
-def slack_webhook_url(secret_arn: str, *, force_fetch: bool = False) -> str:
-    """The webhook URL held by ``secret_arn`` (see :class:`SecretsManagerWebhook`)."""
-    return SecretsManagerWebhook(secret_arn).url(force_fetch=force_fetch)

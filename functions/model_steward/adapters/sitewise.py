@@ -382,9 +382,10 @@ class SiteWiseRegistry(SdkAdapter):
             )
         return sorted(found, key=lambda t: t.started, reverse=True)
 
-    def _training(self, key: str, version: int) -> Training:
-        model_id, asset_id = self._unit(key)
-        for training in self.trainings(model_id, asset_id):
+    @staticmethod
+    def _training(trainings: Iterable[Training], key: str, version: int) -> Training:
+        """The training execution of version ``version`` among the unit's ``trainings``."""
+        for training in trainings:
             if training.version == version:
                 return training
         raise NotFoundError(f"version {version} of {key} does not exist")
@@ -597,6 +598,7 @@ class SiteWiseRegistry(SdkAdapter):
         active: int | None,
         info: ModelInfo,
         actions: Sequence[ActionRecord],
+        trainings: Sequence[Training],
     ) -> tuple[str | None, PriorBasis, str | None, str]:
         """(prior metrics JSON, basis, description, where they came from)."""
         found = self._fact(self.facts.prior_metrics, described, metrics)
@@ -615,7 +617,7 @@ class SiteWiseRegistry(SdkAdapter):
         if active is None or active == version or metrics is None:
             return None, PriorBasis.SAME_WINDOW, None, "none"
         try:
-            training = self._training(key, active)
+            training = self._training(trainings, key, active)
         except NotFoundError:
             return None, PriorBasis.SAME_WINDOW, None, "none"
         stored, document = self._metrics_file(info, actions, training, self._unit(key)[1])
@@ -651,7 +653,8 @@ class SiteWiseRegistry(SdkAdapter):
 
     def _version_facts(self, key: str, version: int) -> VersionFacts:
         model_id, asset_id = self._unit(key)
-        training = self._training(key, version)
+        trainings = self.trainings(model_id, asset_id)
+        training = self._training(trainings, key, version)
         described = self.execution(training.execution_id)
         info = self.model_info(model_id)
         actions = self.actions(model_id, asset_id)
@@ -669,7 +672,14 @@ class SiteWiseRegistry(SdkAdapter):
             results_file = self.find_file(places, self.facts.results_suffix, training, asset_id)
             active = self._active(self.summary(model_id, asset_id))
             prior, basis, description, prior_from = self._prior(
-                key, version, described=described, metrics=metrics, active=active, info=info, actions=actions
+                key,
+                version,
+                described=described,
+                metrics=metrics,
+                active=active,
+                info=info,
+                actions=actions,
+                trainings=trainings,
             )
             found = self._fact(self.facts.reason_code, described, metrics)
             code = found.strip() if isinstance(found, str) and found.strip() else None
@@ -853,7 +863,8 @@ class SiteWiseRegistry(SdkAdapter):
         summary = self.summary(model_id, asset_id)
         if self._active(summary) == version:
             return version
-        training = self._training(model_name, version)  # NotFoundError for a version that does not exist
+        trainings = self.trainings(model_id, asset_id)
+        training = self._training(trainings, model_name, version)  # NotFoundError: no such version
         if training.state != "COMPLETED":
             raise ActivationRefused(
                 f"version {version} of {model_name} is {_STATUS.get(training.state, training.state)}: "
@@ -874,9 +885,7 @@ class SiteWiseRegistry(SdkAdapter):
         # then overtaken).
         last = inference.last_start
         active = self._active(summary)
-        changed_since = (
-            self._activated_at(active, inference, self.trainings(model_id, asset_id)) if active else None
-        )
+        changed_since = self._activated_at(active, inference, trainings) if active else None
         recent = (
             last is not None
             and _number((last.payload or {}).get("targetModelVersion")) == version
@@ -936,10 +945,10 @@ class SiteWiseRegistry(SdkAdapter):
         for model_id, asset_id in named or units:
             info = self.model_info(model_id)
             actions = self.actions(model_id, asset_id)
-            for place in self.destinations(info, actions, results=True):
-                if not key.startswith(place.key):
-                    continue
-                for training in self.trainings(model_id, asset_id):
+            places = [p for p in self.destinations(info, actions, results=True) if key.startswith(p.key)]
+            trainings = self.trainings(model_id, asset_id) if places else []
+            for place in places:
+                for training in trainings:
                     if training.version is None:
                         continue
                     found = self.find_file([place], self.facts.results_suffix, training, asset_id)
@@ -1009,8 +1018,10 @@ class SiteWiseRegistry(SdkAdapter):
             )
         if described is None or "error" in (described or {}):
             return found
-        actions = part("actions", lambda: self.actions(model_id, asset_id))
-        if actions is None:
+        try:
+            records = self.actions(model_id, asset_id)
+        except StewardError as exc:
+            found["actions"] = {"error": str(exc)}
             return found
         found["actions"] = [
             {
@@ -1019,10 +1030,9 @@ class SiteWiseRegistry(SdkAdapter):
                 "executionTime": a.executed_at.isoformat(),
                 "payload": a.payload if a.payload is not None else a.text,
             }
-            for a in self.actions(model_id, asset_id)
+            for a in records
         ]
         info = self.model_info(model_id)
-        records = self.actions(model_id, asset_id)
         for kind, results in (("metrics", False), ("results", True)):
             places = self.destinations(info, records, results=results)
             listing: dict[str, Any] = {}

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import json
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from model_steward.adapters import aws
-from model_steward.adapters.errors import translate
+from model_steward.adapters.errors import call
 from model_steward.domain.messages import chatbot_notification, sns_message
 from model_steward.models.alerts import Alert
 from model_steward.observability import logger, tracer
@@ -29,11 +27,8 @@ class SnsAlertPublisher:
         """Publish ``alert``; returns SNS's message id. Throttling and 5xx are retried by the
         client's retry mode first."""
         request = sns_message(alert)
-        try:
-            response = aws.sns().publish(TopicArn=self.topic_arn, **request)
-        except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, f"Publish {alert.alert_id}") from exc
-        message_id = response["MessageId"]
+        response = call(aws.sns(), "publish", f"Publish {alert.alert_id}", TopicArn=self.topic_arn, **request)
+        message_id = str(response["MessageId"])
         logger.info(
             "alert published",
             extra={
@@ -53,10 +48,11 @@ class ChatbotPublisher:
         self.topic_arn = topic_arn
 
     def publish(self, alert: Alert) -> str:
-        try:
-            response = aws.sns().publish(
-                TopicArn=self.topic_arn, Message=json.dumps(chatbot_notification(alert))
-            )
-        except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, f"Publish {alert.alert_id} to the Amazon Q Developer topic") from exc
-        return response["MessageId"]
+        response = call(
+            aws.sns(),
+            "publish",
+            f"Publish {alert.alert_id} to the Amazon Q Developer topic",
+            TopicArn=self.topic_arn,
+            Message=json.dumps(chatbot_notification(alert)),
+        )
+        return str(response["MessageId"])

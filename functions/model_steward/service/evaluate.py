@@ -16,7 +16,7 @@ invocation left PROMOTING after the registry activated it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -363,7 +363,7 @@ class ModelEvaluator:
                 decision.outcome.value,
                 done.recorded,
                 done.alert,
-                outbox=done.outbox,
+                outbox=request.outbox,
             )
 
     # ------------------------------------------------------------------ records and alerts
@@ -398,10 +398,10 @@ class ModelEvaluator:
         step: Transition,
         *,
         alert: Alert | None = None,
-        outbox: list[AlertRecord] | None = None,
+        outbox: Sequence[AlertRecord] = (),
     ) -> None:
         alert_record = record_for(alert) if alert is not None else None
-        written = self.ledger.record(record, replaces=step.replaces, alert=alert_record, outbox=outbox or ())
+        written = self.ledger.record(record, replaces=step.replaces, alert=alert_record, outbox=outbox)
         self._count(record.version, record.state, record.outcome, written, alert_record, outbox=outbox)
 
     def _count(
@@ -412,7 +412,7 @@ class ModelEvaluator:
         written: bool,
         alert: AlertRecord | None,
         *,
-        outbox: list[AlertRecord] | None = None,
+        outbox: Sequence[AlertRecord] = (),
     ) -> None:
         if not written:
             logger.info("version already recorded by another evaluation", extra={"version": version})
@@ -420,7 +420,7 @@ class ModelEvaluator:
         self.result.outcomes[version] = outcome or state.value
         if alert is not None:
             self._alerts.append(alert)
-        self._alerts.extend(outbox or [])
+        self._alerts.extend(outbox)
 
     def _new(
         self,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -68,11 +68,9 @@ class PromotionRequest:
 class PromotionResult:
     status: Status
     active: int | None = None  # the registry's active version when it was read afresh
-    already_active: bool = False
     recorded: bool = False  # PROMOTED was written (False: another evaluation closed it first)
     alert: AlertRecord | None = None
     reason: str = ""
-    outbox: list[AlertRecord] = field(default_factory=list)
 
 
 class Promotion:
@@ -127,10 +125,8 @@ class Promotion:
         return PromotionResult(
             Status.PROMOTED,
             active=version,
-            already_active=already,
             recorded=recorded,
             alert=alert,
-            outbox=list(request.outbox),
         )
 
     def _activate(self, name: str, version: int) -> None:

@@ -452,10 +452,9 @@ class ModelEvaluator:
         )
 
     def _policy_problem(self, problem: str) -> None:
-        digest = hashlib.sha256(problem.encode()).hexdigest()[:12]
         alert = alerts.for_configuration_problem(
             "The per-model policy document cannot be used; promotion is held for every model it could cover.",
-            details=[problem, f"Document fingerprint {digest}."],
+            details=[problem, f"Document fingerprint {_digest(problem)}."],
             now=self.now,
         )
         record = record_for(alert)

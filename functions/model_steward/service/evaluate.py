@@ -39,7 +39,7 @@ from model_steward.ports import Ledger, ModelRegistry, PolicyDocument
 from model_steward.service.alerting import Alerter, record_for
 from model_steward.service.approvals import Approvals
 from model_steward.service.imports import ImportLineage
-from model_steward.service.promotion import Promotion, PromotionRequest, Status
+from model_steward.service.promotion import Promotion, PromotionRequest, Status, version_record
 
 
 @dataclass
@@ -433,22 +433,14 @@ class ModelEvaluator:
         decision: Decision | None = None,
     ) -> VersionRecord:
         assert step.state is not None
-        return VersionRecord(
-            model_name=facts.model_name,
-            version=facts.version,
-            state=step.state,
-            status=facts.status.value,
-            source_type=facts.source_type.value if facts.source_type else None,
-            outcome=decision.outcome.value if decision else outcome,
-            summary=decision.summary if decision else summary,
-            decision_json=decision.model_dump_json() if decision else None,
-            policy_fingerprint=decision.policy_fingerprint if decision else None,
-            failed_reason=facts.failed_reason,
-            service_auto_promotion=facts.auto_promotion_result.value if facts.auto_promotion_result else None,
-            registry_facts=facts.raw,
-            first_seen_at=existing.first_seen_at if existing else self.now,
-            updated_at=self.now,
-            decided_at=self.now if decision else None,
+        return version_record(
+            facts,
+            step.state,
+            existing=existing,
+            now=self.now,
+            decision=decision,
+            outcome=outcome,
+            summary=summary,
         )
 
     def _policy_problem(self, problem: str) -> None:

@@ -153,6 +153,20 @@ def test_a_key_that_does_not_name_the_model_is_linked_by_the_search(diag: Diagno
     assert described == {"pump-01"}
 
 
+def test_a_hint_the_version_does_not_confirm_is_described_once_and_the_search_links_the_file(
+    diag: Diagnostics,
+) -> None:
+    key = "lookout/pump-01/model-version-1/rerun/model_diagnostics_results.json.gz"  # but v3 wrote it
+    version = diag.model_with_version_writing("pump-01", key, versions=3)
+
+    outcome = diag.process(diag.upload(key, small_file()))
+
+    assert (outcome.model_name, outcome.version, outcome.found_by) == ("pump-01", version, "search")
+    described = [c.args for c in diag.registry.calls if c.operation == "describe_version"]
+    assert described.count(("pump-01", 1)) == 1
+    assert sorted(described) == [("pump-01", 1), ("pump-01", 3)]  # the hint, then the newest
+
+
 def test_the_search_keeps_to_its_describe_budget(diag: Diagnostics) -> None:
     for index in range(15):
         name = f"pump-{index:02d}"

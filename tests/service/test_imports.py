@@ -29,7 +29,7 @@ from model_steward.service.evaluate import EvaluateService, PolicySource
 from model_steward.service.imports import ImportService, apply_share, plan_share
 from tests.fakes.imports import FakeApprovalBus, FakeImports, FakeRoles
 from tests.fakes.registry import FakeRegistry
-from tests.service.conftest import TOPIC_ARN, World, watch_settings
+from tests.service.conftest import World, watch_settings
 
 STAGING, PRODUCTION, OTHER = "111111111111", "222222222222", "333333333333"
 PRIOR = metrics_json(num_labeled=8, num_identified=6, unknown=4)
@@ -465,10 +465,11 @@ def test_the_approval_alerter_of_a_deployment_without_a_bus_leaves_approvals_pen
     worlds.staging.bus.events.clear()
     worlds.staging.ledger.alert_failed("MODEL#pump-01", "pump-01#v2#APPROVAL", "made pending for the test")
 
-    Alerter(worlds.staging.ledger, worlds.staging.topic).retry_pending(worlds.staging.now)
+    delivery = Alerter(worlds.staging.ledger, worlds.staging.topic).retry_pending(worlds.staging.now)
 
+    assert (delivery.sent, delivery.failed, delivery.skipped) == (0, 0, 1)
     stored = worlds.staging.ledger.alert("MODEL#pump-01", "pump-01#v2#APPROVAL")
     assert stored is not None
-    assert stored.state is AlertState.PENDING
-    assert TOPIC_ARN  # the topic fake received nothing for it
-    assert worlds.staging.topic.kinds() == ["WOULD_PROMOTE"]
+    assert (stored.state, stored.attempts) == (AlertState.PENDING, 1)  # not leased, not tried again
+    assert worlds.staging.bus.events == []
+    assert worlds.staging.topic.kinds() == ["WOULD_PROMOTE"]  # the approval is not sent as an alert

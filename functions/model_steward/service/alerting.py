@@ -84,52 +84,49 @@ class Alerter:
         still unsent, while time allows."""
         delivery = Delivery()
         for record in records:
-            if not self.budget.allows(self.seconds_per_alert):
+            if self.budget.allows(self.seconds_per_alert):
+                self._deliver(record, now, delivery)
+            else:
                 delivery.deferred += 1
-                continue
-            if record.channel is Channel.APPROVAL:
-                self._send_approval(record, now, delivery)
-                continue
-            if not self.ledger.lease_alert(record.pk, record.alert_id, now, SEND_LEASE):
-                delivery.skipped += 1
-                continue
-            alert = Alert.model_validate_json(record.payload_json)
-            try:
-                message_id = self.publisher.publish(alert)
-            except StewardError as exc:
-                self.ledger.alert_failed(record.pk, record.alert_id, str(exc))
-                logger.warning(
-                    "alert not published; the next tick retries it",
-                    extra={"alert_id": record.alert_id, "error": str(exc)},
-                )
-                metrics.add_metric(name="AlertsFailed", unit=MetricUnit.Count, value=1)
-                delivery.failed += 1
-                continue
-            self.ledger.alert_sent(record.pk, record.alert_id, message_id, now)
-            metrics.add_metric(name="AlertsSent", unit=MetricUnit.Count, value=1)
-            delivery.sent += 1
-            self._copy(alert)
         if delivery.deferred:
             logger.info("alerts left pending for lack of time", extra={"deferred": delivery.deferred})
         return delivery
 
-    def _send_approval(self, record: AlertRecord, now: datetime, delivery: Delivery) -> None:
-        if self.approvals is None or not self.ledger.lease_alert(record.pk, record.alert_id, now, SEND_LEASE):
+    def _deliver(self, record: AlertRecord, now: datetime, delivery: Delivery) -> None:
+        """Lease, publish on the record's channel, mark sent (or failed: the next tick retries it)."""
+        approval = record.channel is Channel.APPROVAL
+        if approval and self.approvals is None:
             delivery.skipped += 1
             return
-        from model_steward.models.imports import ApprovalEvent  # only source deployments send them
-
+        if not self.ledger.lease_alert(record.pk, record.alert_id, now, SEND_LEASE):
+            delivery.skipped += 1
+            return
+        noun, metric = ("approval", "Approvals") if approval else ("alert", "Alerts")
+        alert = None if approval else Alert.model_validate_json(record.payload_json)
         try:
-            event_id = self.approvals.publish(ApprovalEvent.model_validate_json(record.payload_json))
+            message_id = (
+                self.publisher.publish(alert) if alert is not None else self._publish_approval(record)
+            )
         except StewardError as exc:
             self.ledger.alert_failed(record.pk, record.alert_id, str(exc))
-            logger.warning("approval not sent; the next tick retries it", extra={"alert_id": record.alert_id})
-            metrics.add_metric(name="ApprovalsFailed", unit=MetricUnit.Count, value=1)
+            logger.warning(
+                f"{noun} not published; the next tick retries it",
+                extra={"alert_id": record.alert_id, "error": str(exc)},
+            )
+            metrics.add_metric(name=f"{metric}Failed", unit=MetricUnit.Count, value=1)
             delivery.failed += 1
             return
-        self.ledger.alert_sent(record.pk, record.alert_id, event_id, now)
-        metrics.add_metric(name="ApprovalsSent", unit=MetricUnit.Count, value=1)
+        self.ledger.alert_sent(record.pk, record.alert_id, message_id, now)
+        metrics.add_metric(name=f"{metric}Sent", unit=MetricUnit.Count, value=1)
         delivery.sent += 1
+        if alert is not None:
+            self._copy(alert)
+
+    def _publish_approval(self, record: AlertRecord) -> str:
+        from model_steward.models.imports import ApprovalEvent  # only source deployments send them
+
+        assert self.approvals is not None
+        return self.approvals.publish(ApprovalEvent.model_validate_json(record.payload_json))
 
     def raise_alert(self, alert: Alert, now: datetime) -> Delivery:
         """Record an alert that belongs to no version record, then send it (once per alert id)."""

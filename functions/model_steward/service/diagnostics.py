@@ -59,6 +59,7 @@ from model_steward.models.diagnostics_files import (
     VersionLink,
     output_keys,
 )
+from model_steward.models.registry import VersionRef
 from model_steward.models.s3_events import ObjectRef, objects_in
 from model_steward.observability import logger, metrics, tracer
 from model_steward.ports import Ledger, ModelRegistry, ObjectStore
@@ -129,11 +130,14 @@ class DiagnosticsService:
                 ranked.append((0 if named else 1, -len(output.key), name))
         return [name for _, _, name in sorted(ranked)]
 
-    def _versions_to_try(self, model_name: str, hint: int | None) -> Iterator[int]:
+    def _versions_to_try(self, model_name: str, hint: VersionRef | None) -> Iterator[int]:
+        """The hinted version number first, then the newest ones; never the hinted version itself
+        (:meth:`find_version` described it before searching)."""
         numbers = sorted(self.registry.version_numbers(model_name), reverse=True)
-        if hint is not None and hint in numbers:
-            yield hint
-        yield from (n for n in numbers[:SEARCH_VERSIONS_PER_MODEL] if n != hint)
+        first = hint.version if hint is not None else None
+        if hint is not None and hint.version in numbers and hint.model_name != model_name:
+            yield hint.version
+        yield from (n for n in numbers[:SEARCH_VERSIONS_PER_MODEL] if n != first)
 
     @tracer.capture_method(capture_response=False)
     def find_version(self, bucket: str, key: str) -> tuple[VersionLink | None, str | None]:
@@ -151,7 +155,7 @@ class DiagnosticsService:
                 return link.model_copy(update={"label": confirmed.label}), None
             budget = SEARCH_DESCRIBE_BUDGET
             for model_name in self._candidate_models(source):
-                for version in self._versions_to_try(model_name, hint.version if hint else None):
+                for version in self._versions_to_try(model_name, hint):
                     if budget == 0:
                         return None, (
                             f"no model version names this file among the first {SEARCH_DESCRIBE_BUDGET} "

@@ -16,7 +16,7 @@ invocation left PROMOTING after the registry activated it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -39,7 +39,7 @@ from model_steward.ports import Ledger, ModelRegistry, PolicyDocument
 from model_steward.service.alerting import Alerter, record_for
 from model_steward.service.approvals import Approvals
 from model_steward.service.imports import ImportLineage
-from model_steward.service.promotion import Promotion, PromotionRequest, Status
+from model_steward.service.promotion import Promotion, PromotionRequest, Status, version_record
 
 
 @dataclass
@@ -363,7 +363,7 @@ class ModelEvaluator:
                 decision.outcome.value,
                 done.recorded,
                 done.alert,
-                outbox=done.outbox,
+                outbox=request.outbox,
             )
 
     # ------------------------------------------------------------------ records and alerts
@@ -398,10 +398,10 @@ class ModelEvaluator:
         step: Transition,
         *,
         alert: Alert | None = None,
-        outbox: list[AlertRecord] | None = None,
+        outbox: Sequence[AlertRecord] = (),
     ) -> None:
         alert_record = record_for(alert) if alert is not None else None
-        written = self.ledger.record(record, replaces=step.replaces, alert=alert_record, outbox=outbox or ())
+        written = self.ledger.record(record, replaces=step.replaces, alert=alert_record, outbox=outbox)
         self._count(record.version, record.state, record.outcome, written, alert_record, outbox=outbox)
 
     def _count(
@@ -412,7 +412,7 @@ class ModelEvaluator:
         written: bool,
         alert: AlertRecord | None,
         *,
-        outbox: list[AlertRecord] | None = None,
+        outbox: Sequence[AlertRecord] = (),
     ) -> None:
         if not written:
             logger.info("version already recorded by another evaluation", extra={"version": version})
@@ -420,7 +420,7 @@ class ModelEvaluator:
         self.result.outcomes[version] = outcome or state.value
         if alert is not None:
             self._alerts.append(alert)
-        self._alerts.extend(outbox or [])
+        self._alerts.extend(outbox)
 
     def _new(
         self,
@@ -433,29 +433,20 @@ class ModelEvaluator:
         decision: Decision | None = None,
     ) -> VersionRecord:
         assert step.state is not None
-        return VersionRecord(
-            model_name=facts.model_name,
-            version=facts.version,
-            state=step.state,
-            status=facts.status.value,
-            source_type=facts.source_type.value if facts.source_type else None,
-            outcome=decision.outcome.value if decision else outcome,
-            summary=decision.summary if decision else summary,
-            decision_json=decision.model_dump_json() if decision else None,
-            policy_fingerprint=decision.policy_fingerprint if decision else None,
-            failed_reason=facts.failed_reason,
-            service_auto_promotion=facts.auto_promotion_result.value if facts.auto_promotion_result else None,
-            registry_facts=facts.raw,
-            first_seen_at=existing.first_seen_at if existing else self.now,
-            updated_at=self.now,
-            decided_at=self.now if decision else None,
+        return version_record(
+            facts,
+            step.state,
+            existing=existing,
+            now=self.now,
+            decision=decision,
+            outcome=outcome,
+            summary=summary,
         )
 
     def _policy_problem(self, problem: str) -> None:
-        digest = hashlib.sha256(problem.encode()).hexdigest()[:12]
         alert = alerts.for_configuration_problem(
             "The per-model policy document cannot be used; promotion is held for every model it could cover.",
-            details=[problem, f"Document fingerprint {digest}."],
+            details=[problem, f"Document fingerprint {_digest(problem)}."],
             now=self.now,
         )
         record = record_for(alert)

@@ -97,8 +97,12 @@ class ImportLineage:
         record = self.record_of(facts)
         if record is None or record.state is not ImportState.IMPORTING or facts.status in _RUNNING:
             return
-        self.ledger.put_import(_closed(record, facts, self.now), replaces=[ImportState.IMPORTING])
-        self._records.pop(facts.model_name, None)
+        closed = _closed(record, facts, self.now)
+        if self.ledger.put_import(closed, replaces=[ImportState.IMPORTING]):
+            records = self._records[facts.model_name]
+            records[records.index(record)] = closed
+        else:  # closed meanwhile by someone else: read what they wrote
+            self._records.pop(facts.model_name, None)
 
     def failure_alert(self, facts: VersionFacts, links: Links) -> Alert | None:
         """The alert of an imported version that ended FAILED or CANCELED (None for others)."""

@@ -42,11 +42,11 @@ from model_steward.models.decision import (
     VersionFacts,
     VersionStatus,
 )
-from model_steward.models.ledger import VersionRecord, VersionState
+from model_steward.models.ledger import VersionState
 from model_steward.models.policy import Policy
 from model_steward.ports import Ledger, ModelRegistry
 from model_steward.service.alerting import Alerter
-from model_steward.service.promotion import Promotion, PromotionRequest, Status
+from model_steward.service.promotion import Promotion, PromotionRequest, Status, version_record
 
 Action = Literal["promote", "rollback"]
 
@@ -248,12 +248,12 @@ class ManualAction:
         name, target = facts.model_name, facts.version
         existing = self.ledger.version(name, target)
         verb = "promoted" if request.action == "promote" else "rolled back to"
-        promoting = VersionRecord(
-            model_name=name,
-            version=target,
-            state=VersionState.PROMOTING,
-            status=facts.status.value,
-            source_type=facts.source_type.value if facts.source_type else None,
+        promoting = version_record(
+            facts,
+            VersionState.PROMOTING,
+            existing=existing,
+            now=self.now,
+            decision=decision,
             outcome=f"MANUAL_{request.action.upper()}",
             summary=(
                 f"{request.actor} {verb} version {target} by hand"
@@ -261,17 +261,7 @@ class ManualAction:
                 + (", overriding the policy" if forced else "")
                 + f": {request.reason.strip()}"
             ),
-            decision_json=decision.model_dump_json(),
-            policy_fingerprint=decision.policy_fingerprint,
-            failed_reason=facts.failed_reason,
-            service_auto_promotion=facts.auto_promotion_result.value if facts.auto_promotion_result else None,
-            registry_facts=facts.raw,
-            first_seen_at=existing.first_seen_at if existing else self.now,
-            updated_at=self.now,
-            decided_at=self.now,
-            actor=request.actor,
-            note=_note(request, assessment, forced),
-        )
+        ).model_copy(update={"actor": request.actor, "note": _note(request, assessment, forced)})
         alert = alerts.for_manual_action(
             name,
             target,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -27,6 +27,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from model_steward.errors import ActivationRefused, StewardError
 from model_steward.models.alerts import Alert
+from model_steward.models.decision import Decision, VersionFacts
 from model_steward.models.ledger import AlertRecord, VersionRecord, VersionState
 from model_steward.observability import logger, metrics
 from model_steward.ports import Ledger, ModelRegistry
@@ -68,11 +69,41 @@ class PromotionRequest:
 class PromotionResult:
     status: Status
     active: int | None = None  # the registry's active version when it was read afresh
-    already_active: bool = False
     recorded: bool = False  # PROMOTED was written (False: another evaluation closed it first)
     alert: AlertRecord | None = None
     reason: str = ""
-    outbox: list[AlertRecord] = field(default_factory=list)
+
+
+def version_record(
+    facts: VersionFacts,
+    state: VersionState,
+    *,
+    existing: VersionRecord | None,
+    now: datetime,
+    decision: Decision | None = None,
+    outcome: str | None = None,
+    summary: str = "",
+) -> VersionRecord:
+    """A version's ledger record as the registry's facts (and the decision, if there is one) show
+    it now: what the evaluation and an operator's action record, PROMOTING included. ``outcome`` and
+    ``summary`` default to the decision's."""
+    return VersionRecord(
+        model_name=facts.model_name,
+        version=facts.version,
+        state=state,
+        status=facts.status.value,
+        source_type=facts.source_type.value if facts.source_type else None,
+        outcome=outcome or (decision.outcome.value if decision else None),
+        summary=summary or (decision.summary if decision else ""),
+        decision_json=decision.model_dump_json() if decision else None,
+        policy_fingerprint=decision.policy_fingerprint if decision else None,
+        failed_reason=facts.failed_reason,
+        service_auto_promotion=facts.auto_promotion_result.value if facts.auto_promotion_result else None,
+        registry_facts=facts.raw,
+        first_seen_at=existing.first_seen_at if existing else now,
+        updated_at=now,
+        decided_at=now if decision else None,
+    )
 
 
 class Promotion:
@@ -127,10 +158,8 @@ class Promotion:
         return PromotionResult(
             Status.PROMOTED,
             active=version,
-            already_active=already,
             recorded=recorded,
             alert=alert,
-            outbox=list(request.outbox),
         )
 
     def _activate(self, name: str, version: int) -> None:

@@ -70,6 +70,7 @@ class VersionState(StrEnum):
 
 
 OPEN_STATES = frozenset({VersionState.IN_PROGRESS, VersionState.PROMOTING})
+"""Running or promoting: looked at again on every evaluation of the model (``domain.versions``)."""
 
 
 class Channel(StrEnum):

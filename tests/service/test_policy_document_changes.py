@@ -112,3 +112,10 @@ def test_only_dry_run_off_and_disabled_rules_loosen() -> None:
         json.dumps({"defaults": {"cooldown_hours": 48, "dry_run": True, "max_recall_drop": None}}),
     )
     assert [c.key for c in loosened(found)] == ["defaults.max_recall_drop"]
+
+
+def test_a_long_value_is_shown_shortened_to_80_characters() -> None:
+    (change,) = changes(json.dumps({"note": "a"}), json.dumps({"note": "x" * 200}))
+    assert change.old == '"a"'
+    assert change.new == '"' + "x" * 78 + "…"
+    assert len(change.new) == 80

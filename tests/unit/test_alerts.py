@@ -158,7 +158,7 @@ def test_durations_side_by_side_share_one_unit() -> None:
 
     row = next(r for r in alerts.decision_numbers(made) if r.label == "Mean forewarning")
 
-    assert (row.new, row.prior) == ("2 days", "1.3 days")
+    assert (row.new, row.prior, row.change) == ("2 days", "1.3 days", "+50%")
 
 
 def test_not_measurable_results_are_shown_after_failures() -> None:
@@ -187,7 +187,16 @@ def test_numbers_put_the_new_version_and_the_prior_model_side_by_side() -> None:
     )
     assert rows["ModelQuality"].new == "QUALITY_THRESHOLD_MET"
     assert rows["Data days"].new == "180"
-    assert {"Mean forewarning", "Predicted abnormal ranges", "Predicted abnormal time"} <= set(rows)
+    assert list(rows) == [
+        "Event recall",
+        "Mean forewarning",
+        "Unknown events",
+        "Unknown event time",
+        "Predicted abnormal ranges",
+        "Predicted abnormal time",
+        "ModelQuality",
+        "Data days",
+    ]
 
 
 def test_what_the_service_said_is_a_reason_when_it_differs() -> None:

@@ -41,6 +41,12 @@ def test_the_margin_is_kept_back_and_work_that_does_not_fit_is_not_started() -> 
     )
     assert isinstance(raised.value, TransientError)  # the queue or the next tick retries it
 
+    clock.remaining_s = 5.5
+    with pytest.raises(
+        OutOfTime, match=r"it may take 12.5 min and 0.5 s are left before the function's last 5 s"
+    ):
+        budget.require(750.0, "the import of pump-01")
+
 
 def test_an_unlimited_budget_allows_anything() -> None:
     budget = Budget.unlimited()

@@ -8,9 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from model_steward.cli.status import attention
 from model_steward.domain.alerts import SEVERITY
 from model_steward.domain.durations import parse_duration
 from model_steward.domain.status import (
+    Finding,
     ModelSnapshot,
     WaitingDecision,
     count_overdue,
@@ -20,6 +22,7 @@ from model_steward.domain.status import (
 )
 from model_steward.models.alerts import AlertKind, AlertSeverity
 from model_steward.models.registry import ModelListing
+from model_steward.service.status import ModelStatus
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 HEALTHY = ModelSnapshot(
@@ -164,3 +167,15 @@ def test_given_model_listings_then_the_overdue_ones_are_counted() -> None:
         ModelListing("no-scheduler", "f"),
     ]
     assert count_overdue(listings, NOW) == 1
+
+
+def test_the_status_line_names_the_most_severe_finding_and_counts_the_others() -> None:
+    snapshot = replace(HEALTHY, latest_retraining_status="CANCELED", scheduler_status="STOPPED")
+    found = findings(replace(snapshot, available_data_days=10), NOW)
+
+    def line(found: list[Finding]) -> str:
+        return attention(ModelStatus(HEALTHY, 3, "PROMOTED", "PROMOTE", 3, "ok", found))
+
+    assert line(found) == "WARNING scheduler-stopped +2"
+    assert line(found[1:2]) == "NOTICE retraining-failed"
+    assert line([]) == "ok"

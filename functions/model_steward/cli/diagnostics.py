@@ -15,15 +15,14 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, Any
 
+from model_steward.cli import summary
 from model_steward.domain.diagnostics import BinaryReader, read_diagnostics
 from model_steward.domain.report import render_report, render_text
 from model_steward.errors import InvalidInputError
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "diagnostics", help="model diagnostics files (model_diagnostics_results.json.gz)"
-    )
+    parser = subparsers.add_parser("diagnostics", help=summary("diagnostics"))
     commands = parser.add_subparsers(dest="diagnostics_command", metavar="COMMAND", required=True)
     summarize = commands.add_parser(
         "summarize",

@@ -29,10 +29,20 @@ from typing import Any
 from model_steward.cli import summary
 from model_steward.cli.common import add_stack_arguments, resolve_target, to_json
 from model_steward.errors import InvalidInputError
+from model_steward.models.ledger import (
+    ALERT_SK_PREFIX,
+    DIAGNOSTICS_SK_PREFIX,
+    MODEL_PK_PREFIX,
+    VERSION_SK_PREFIX,
+    WATCH_PK,
+)
 
 EXPORT_FORMAT = 1
-_MODEL = "MODEL#"
-_KINDS = (("VERSION#", "versions"), ("ALERT#", "alerts"), ("DIAGNOSTICS#", "diagnostics"))
+_KINDS = (
+    (VERSION_SK_PREFIX, "versions"),
+    (ALERT_SK_PREFIX, "alerts"),
+    (DIAGNOSTICS_SK_PREFIX, "diagnostics"),
+)
 
 
 def register(subparsers: Any) -> None:
@@ -83,19 +93,21 @@ def build(
     }
     for item in items:
         pk, sk = str(item.get("pk", "")), str(item.get("sk", ""))
-        owner = sk.removeprefix(_MODEL) if pk == "WATCH" and sk.startswith(_MODEL) else None
-        if owner is None and pk.startswith(_MODEL):
-            owner = pk.removeprefix(_MODEL)
+        owner = (
+            sk.removeprefix(MODEL_PK_PREFIX) if pk == WATCH_PK and sk.startswith(MODEL_PK_PREFIX) else None
+        )
+        if owner is None and pk.startswith(MODEL_PK_PREFIX):
+            owner = pk.removeprefix(MODEL_PK_PREFIX)
         if model is not None and owner != model:
             continue
         values = _unpacked(item)
-        if pk == "WATCH" and owner is not None:
+        if pk == WATCH_PK and owner is not None:
             _model_entry(document, owner)["watch"] = values
         elif owner is not None and (kind := next((k for p, k in _KINDS if sk.startswith(p)), None)):
             _model_entry(document, owner)[kind].append(values)
-        elif sk.startswith("ALERT#"):
+        elif sk.startswith(ALERT_SK_PREFIX):
             document["system_alerts"].append(values)
-        elif sk.startswith("DIAGNOSTICS#"):
+        elif sk.startswith(DIAGNOSTICS_SK_PREFIX):
             document["unlinked_diagnostics"].append(values)
         else:
             document["other_items"].append({"pk": pk, "sk": sk, **values})

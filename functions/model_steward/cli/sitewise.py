@@ -14,9 +14,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from model_steward.cli import summary
+
 
 def register(subparsers: Any) -> None:
-    group = subparsers.add_parser("sitewise", help="AWS IoT SiteWise anomaly detection: probe the settings")
+    group = subparsers.add_parser("sitewise", help=summary("sitewise"))
     commands = group.add_subparsers(dest="sitewise_command", metavar="COMMAND", required=True)
     probe = commands.add_parser(
         "probe",

@@ -72,12 +72,11 @@ def _row(status: ModelStatus) -> list[str]:
 
 def attention(status: ModelStatus) -> str:
     """``ok``, or the most severe finding: ``WARNING held`` (``+2``: two more findings)."""
-    level = highest(status.findings)
-    if level is None:
+    if not status.findings:
         return "ok"
-    first = status.findings[0]
+    first = status.findings[0]  # the most severe: domain.status.findings sorts them
     more = f" +{len(status.findings) - 1}" if len(status.findings) > 1 else ""
-    return f"{level.value} {first.code}{more}"
+    return f"{first.level.value} {first.code}{more}"
 
 
 def render(statuses: list[ModelStatus]) -> list[str]:

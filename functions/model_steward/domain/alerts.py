@@ -194,14 +194,10 @@ def _recall(m: DerivedMetrics) -> str | None:
     return f"{num(m.event_recall)}{counts}"
 
 
-def _count(value: int | None) -> str | None:
-    return None if value is None else str(value)
-
-
-def _durs(new: float | None, prior: float | None) -> tuple[str | None, str | None]:
-    """Both sides of a duration row in one unit."""
-    shown_new, shown_prior = durations(new, prior)
-    return shown_new, shown_prior
+def _count_row(label: str, new: int | None, prior: int | None) -> NumberRow:
+    """Both sides of a count, and the difference."""
+    shown_new, shown_prior = (None if v is None else str(v) for v in (new, prior))
+    return NumberRow(label=label, new=shown_new, prior=shown_prior, change=_absolute(new, prior, 0))
 
 
 def _absolute(new: float | None, prior: float | None, places: int = 3) -> str | None:
@@ -218,12 +214,15 @@ def _relative(new: float | None, prior: float | None) -> str | None:
     return percent_change((new - prior) / prior)
 
 
+def _duration_row(label: str, new: float | None, prior: float | None) -> NumberRow:
+    """Both sides of a duration in one unit, and the relative change."""
+    shown_new, shown_prior = durations(new, prior)
+    return NumberRow(label=label, new=shown_new, prior=shown_prior, change=_relative(new, prior))
+
+
 def decision_numbers(decision: Decision, version: VersionFacts | None = None) -> list[NumberRow]:
     """The new version and the prior model side by side (ModelMetrics vs PriorModelMetrics)."""
     new, prior = decision.candidate_metrics, decision.prior_metrics
-    forewarning = _durs(new.mean_forewarning_seconds, prior.mean_forewarning_seconds)
-    unknown_time = _durs(new.unknown_event_total_duration_seconds, prior.unknown_event_total_duration_seconds)
-    predicted_time = _durs(new.predicted_total_duration_seconds, prior.predicted_total_duration_seconds)
     rows = [
         NumberRow(
             label="Event recall",
@@ -231,37 +230,18 @@ def decision_numbers(decision: Decision, version: VersionFacts | None = None) ->
             prior=_recall(prior),
             change=_absolute(new.event_recall, prior.event_recall),
         ),
-        NumberRow(
-            label="Mean forewarning",
-            new=forewarning[0],
-            prior=forewarning[1],
-            change=_relative(new.mean_forewarning_seconds, prior.mean_forewarning_seconds),
+        _duration_row("Mean forewarning", new.mean_forewarning_seconds, prior.mean_forewarning_seconds),
+        _count_row("Unknown events", new.unknown_event_count, prior.unknown_event_count),
+        _duration_row(
+            "Unknown event time",
+            new.unknown_event_total_duration_seconds,
+            prior.unknown_event_total_duration_seconds,
         ),
-        NumberRow(
-            label="Unknown events",
-            new=_count(new.unknown_event_count),
-            prior=_count(prior.unknown_event_count),
-            change=_absolute(new.unknown_event_count, prior.unknown_event_count, 0),
-        ),
-        NumberRow(
-            label="Unknown event time",
-            new=unknown_time[0],
-            prior=unknown_time[1],
-            change=_relative(
-                new.unknown_event_total_duration_seconds, prior.unknown_event_total_duration_seconds
-            ),
-        ),
-        NumberRow(
-            label="Predicted abnormal ranges",
-            new=_count(new.predicted_range_count),
-            prior=_count(prior.predicted_range_count),
-            change=_absolute(new.predicted_range_count, prior.predicted_range_count, 0),
-        ),
-        NumberRow(
-            label="Predicted abnormal time",
-            new=predicted_time[0],
-            prior=predicted_time[1],
-            change=_relative(new.predicted_total_duration_seconds, prior.predicted_total_duration_seconds),
+        _count_row("Predicted abnormal ranges", new.predicted_range_count, prior.predicted_range_count),
+        _duration_row(
+            "Predicted abnormal time",
+            new.predicted_total_duration_seconds,
+            prior.predicted_total_duration_seconds,
         ),
     ]
     if version is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from model_steward.domain.formatting import duration
 from model_steward.errors import OutOfTime
 
 DEFAULT_MARGIN_SECONDS = 5.0
@@ -46,6 +47,6 @@ class Budget:
         """Raise OutOfTime unless ``what`` (which may take ``seconds``) can end in time."""
         if not self.allows(seconds):
             raise OutOfTime(
-                f"{what} not started: it may take {seconds:.0f} s and {max(self.left(), 0):.0f} s are left "
-                f"before the function's last {self.margin:.0f} s"
+                f"{what} not started: it may take {duration(seconds)} and {duration(max(self.left(), 0))} "
+                f"are left before the function's last {duration(self.margin)}"
             )

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from model_steward.domain.messages import shorten
+
 ABSENT = "absent"
 """The fingerprint of a document that does not exist."""
 _MAX_VALUE_CHARS = 80
@@ -40,8 +42,7 @@ class Change:
 
 
 def _shown(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return text if len(text) <= _MAX_VALUE_CHARS else text[: _MAX_VALUE_CHARS - 1] + "…"
+    return shorten(json.dumps(value, ensure_ascii=False, sort_keys=True), _MAX_VALUE_CHARS)
 
 
 def _flat(value: Any, path: str, out: dict[str, str]) -> None:

@@ -32,7 +32,7 @@ from model_steward.models.decision import (
     VersionFacts,
     VersionStatus,
 )
-from model_steward.models.ledger import VersionRecord, VersionState
+from model_steward.models.ledger import OPEN_STATES, VersionRecord, VersionState
 from model_steward.models.policy import Policy
 
 RUNNING = frozenset({VersionStatus.IN_PROGRESS, VersionStatus.IMPORT_IN_PROGRESS})
@@ -73,7 +73,7 @@ NOTHING = Transition()
 def is_open(record: VersionRecord | None, now: datetime) -> bool:
     """Whether the version still needs a look: unrecorded, running, promoting, or a HOLD whose
     revisit time has come."""
-    if record is None or record.state in (VersionState.IN_PROGRESS, VersionState.PROMOTING):
+    if record is None or record.state in OPEN_STATES:
         return True
     return (
         record.state is VersionState.DECIDED
@@ -211,8 +211,7 @@ def open_versions(records: Iterable[VersionRecord]) -> tuple[int, ...]:
         sorted(
             r.version
             for r in records
-            if r.state in (VersionState.IN_PROGRESS, VersionState.PROMOTING)
-            or (r.state is VersionState.DECIDED and r.revisit_at is not None)
+            if r.state in OPEN_STATES or (r.state is VersionState.DECIDED and r.revisit_at is not None)
         )
     )
 
@@ -223,7 +222,7 @@ def model_revisit(
     """When the watch should queue the model again without news: now while a version is running or
     promoting, else the earliest pending revisit (None: only news brings it back)."""
     records = list(records)
-    if any(r.state in (VersionState.IN_PROGRESS, VersionState.PROMOTING) for r in records):
+    if any(r.state in OPEN_STATES for r in records):
         return now
     pending = [r.revisit_at for r in records if r.revisit_at is not None]
     return min([*pending, *([candidate_revisit] if candidate_revisit else [])], default=None)

@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict
 
 from model_steward.models.ledger import DIAGNOSTICS_PK, diagnostics_sk, model_pk
 
-SOURCE_FILE = "model_diagnostics_results.json.gz"
 SUMMARY_FILE = "model_diagnostics_summary.json"
 REPORT_FILE = "model_diagnostics_report.html"
 SUMMARY_CONTENT_TYPE = "application/json"

@@ -20,7 +20,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from model_steward.models.names import ModelName
+from model_steward.models.names import MODEL_NAME, ModelName
 from model_steward.models.settings import CommonSettings, WatchSettings
 
 APPROVAL_SOURCE = "model-steward"
@@ -29,7 +29,7 @@ APPROVAL_DETAIL_TYPE = "Model Version Approved"
 """The ``detail-type`` of an approval event."""
 
 VERSION_ARN_PATTERN = (
-    r"^arn:aws(-[^:]+)?:lookoutequipment:([a-z0-9-]+):([0-9]{12}):model/([0-9a-zA-Z_-]{1,200})/"
+    rf"^arn:aws(-[^:]+)?:lookoutequipment:([a-z0-9-]+):([0-9]{{12}}):model/({MODEL_NAME})/"
     r"([^/]+)/model-version/([0-9]{1,9})$"
 )
 _VERSION_ARN = re.compile(VERSION_ARN_PATTERN)
@@ -199,7 +199,7 @@ class ImportRecord(BaseModel):
 # Settings of the two sides (read from the environment the template gives the functions).
 
 EVENT_BUS_ARN_PATTERN = r"^arn:aws[a-z-]*:events:[a-z0-9-]+:[0-9]{12}:event-bus/[A-Za-z0-9._/-]{1,256}$"
-_MAPPING = re.compile(r"^([0-9a-zA-Z_-]{1,200})=([0-9a-zA-Z_-]{1,200}):([0-9a-zA-Z_-]{1,200})$")
+_MAPPING = re.compile(rf"^({MODEL_NAME})=({MODEL_NAME}):({MODEL_NAME})$")
 
 
 class ModelMapping(BaseModel):

@@ -31,6 +31,10 @@ from enum import StrEnum
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 WATCH_PK = "WATCH"
+MODEL_PK_PREFIX = "MODEL#"
+VERSION_SK_PREFIX = "VERSION#"
+ALERT_SK_PREFIX = "ALERT#"
+DIAGNOSTICS_SK_PREFIX = "DIAGNOSTICS#"
 IMPORT_SK_PREFIX = "IMPORT#"
 PENDING_IMPORT = "IMPORT"
 """The pending index's key for imports waiting for a retry (alerts use "1")."""
@@ -40,15 +44,15 @@ DIAGNOSTICS_PK = "DIAGNOSTICS"
 
 
 def model_pk(model_name: str) -> str:
-    return f"MODEL#{model_name}"
+    return f"{MODEL_PK_PREFIX}{model_name}"
 
 
 def version_sk(version: int) -> str:
-    return f"VERSION#{version:010d}"
+    return f"{VERSION_SK_PREFIX}{version:010d}"
 
 
 def alert_sk(alert_id: str) -> str:
-    return f"ALERT#{alert_id}"
+    return f"{ALERT_SK_PREFIX}{alert_id}"
 
 
 def policy_document_sk(parameter_name: str) -> str:
@@ -56,7 +60,7 @@ def policy_document_sk(parameter_name: str) -> str:
 
 
 def diagnostics_sk(bucket: str, key: str, etag: str) -> str:
-    return f"DIAGNOSTICS#{bucket}/{key}#{etag}"
+    return f"{DIAGNOSTICS_SK_PREFIX}{bucket}/{key}#{etag}"
 
 
 class VersionState(StrEnum):
@@ -70,6 +74,7 @@ class VersionState(StrEnum):
 
 
 OPEN_STATES = frozenset({VersionState.IN_PROGRESS, VersionState.PROMOTING})
+"""Running or promoting: looked at again on every evaluation of the model (``domain.versions``)."""
 
 
 class Channel(StrEnum):

@@ -11,7 +11,9 @@ from typing import Annotated
 
 from pydantic import StringConstraints
 
-MODEL_NAME_PATTERN = r"^[0-9a-zA-Z_-]{1,200}$"
+MODEL_NAME = r"[0-9a-zA-Z_-]{1,200}"
+"""A model name inside a longer pattern (an ARN, a mapping); unanchored."""
+MODEL_NAME_PATTERN = rf"^{MODEL_NAME}$"
 MODEL_PREFIX_PATTERN = r"^[0-9a-zA-Z_-]*$"
 ModelName = Annotated[str, StringConstraints(pattern=MODEL_NAME_PATTERN)]
 _NAME = re.compile(MODEL_NAME_PATTERN)

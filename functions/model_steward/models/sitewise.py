@@ -80,13 +80,9 @@ def is_unit_key(name: str) -> bool:
 
 Source = Literal["execution", "executionDetails", "executionResult", "summary", "metrics"]
 SOURCES: tuple[Source, ...] = ("execution", "executionDetails", "executionResult", "summary", "metrics")
-_SOURCE_TEXT = {
-    "execution": "a member of the training execution (ListExecutions / DescribeExecution)",
-    "executionDetails": "a key of DescribeExecution's executionDetails map",
-    "executionResult": "a key of DescribeExecution's executionResult map",
-    "summary": "a key of DescribeComputationModelExecutionSummary's computationModelExecutionSummary map",
-    "metrics": "a dotted path in the version's metrics file (S3, under modelMetricsDestination)",
-}
+"""Where a fact is read: a member of the training execution (ListExecutions / DescribeExecution), a
+key of DescribeExecution's executionDetails or executionResult map, a key of
+DescribeComputationModelExecutionSummary's map, or a dotted path in the version's metrics file."""
 _KEY_TEXT = re.compile(r"^[a-zA-Z0-9 _\-#$*!@.]{1,256}$")
 
 
@@ -99,11 +95,6 @@ def parse_location(text: str) -> tuple[Source, str]:
             "(letters, digits, space and _-#$*!@. ; a dotted path for metrics)"
         )
     return source, key
-
-
-def describe_location(text: str) -> str:
-    source, key = parse_location(text)
-    return f"{key!r}, {_SOURCE_TEXT[source]}"
 
 
 def _location(*allowed: Source) -> AfterValidator:

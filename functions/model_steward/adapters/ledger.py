@@ -23,9 +23,12 @@ from model_steward.adapters.errors import call, error_code, translate
 from model_steward.errors import ConditionFailed
 from model_steward.models.diagnostics_files import DiagnosticsRecord, diagnostics_key
 from model_steward.models.ledger import (
+    ALERT_SK_PREFIX,
+    DIAGNOSTICS_SK_PREFIX,
     IMPORT_SK_PREFIX,
     PENDING_IMPORT,
     SYSTEM_PK,
+    VERSION_SK_PREFIX,
     WATCH_PK,
     AlertRecord,
     AlertState,
@@ -164,7 +167,7 @@ class DynamoLedger:
         items = self._query(
             f"read versions of {model_name}",
             KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-            ExpressionAttributeValues=_item({":pk": model_pk(model_name), ":prefix": "VERSION#"}),
+            ExpressionAttributeValues=_item({":pk": model_pk(model_name), ":prefix": VERSION_SK_PREFIX}),
             ScanIndexForward=False,
             ConsistentRead=True,
         )
@@ -391,7 +394,7 @@ class DynamoLedger:
         items = self._query(
             f"read alerts of {pk}",
             KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-            ExpressionAttributeValues=_item({":pk": pk, ":prefix": "ALERT#"}),
+            ExpressionAttributeValues=_item({":pk": pk, ":prefix": ALERT_SK_PREFIX}),
             ConsistentRead=True,
         )
         return [AlertRecord.model_validate(item) for item in items]
@@ -491,7 +494,7 @@ class DynamoLedger:
         items = self._query(
             f"read diagnostics of {model_name}",
             KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-            ExpressionAttributeValues=_item({":pk": model_pk(model_name), ":prefix": "DIAGNOSTICS#"}),
+            ExpressionAttributeValues=_item({":pk": model_pk(model_name), ":prefix": DIAGNOSTICS_SK_PREFIX}),
         )
         return [DiagnosticsRecord.model_validate(item) for item in items]
 

@@ -48,6 +48,7 @@ from pydantic import ValidationError
 
 from model_steward.adapters import aws
 from model_steward.adapters.errors import SdkAdapter, translate
+from model_steward.domain.links import sitewise_console
 from model_steward.errors import (
     ActivationConflict,
     ActivationRefused,
@@ -103,11 +104,6 @@ _ACTIVATION_ERRORS: Mapping[str, type[StewardError]] = {
 _PROMOTION_RESULT = {
     AUTO_PROMOTION_SUCCESSFUL: AutoPromotionResult.MODEL_PROMOTED,
 }
-
-
-def sitewise_console(region: str) -> str:
-    """The AWS IoT SiteWise console of a region."""
-    return f"https://{region}.console.aws.amazon.com/iotsitewise/home?region={region}#/"
 
 
 def _utc(value: datetime | None) -> datetime | None:

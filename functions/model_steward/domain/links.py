@@ -17,6 +17,11 @@ def lookout_model_console(model_name: str, region: str) -> str:
     )
 
 
+def sitewise_console(region: str) -> str:
+    """The AWS IoT SiteWise console of a region."""
+    return f"https://{region}.console.aws.amazon.com/iotsitewise/home?region={region}#/"
+
+
 def s3_object_console(bucket: str, key: str, region: str) -> str:
     """The Amazon S3 console page of an object (opens for anyone signed in with read access)."""
     return (

@@ -24,7 +24,7 @@ import argparse
 from datetime import UTC, datetime
 from typing import Any
 
-from model_steward.cli import summary
+from model_steward.cli import EXIT_OK, EXIT_REFUSED, summary
 from model_steward.cli.common import (
     PolicyInUse,
     add_stack_arguments,
@@ -115,4 +115,4 @@ def run(args: argparse.Namespace) -> int:
         print_json({**outcome.as_json(), "policy": policy.as_json()})
     else:
         print("\n".join(render(outcome, policy)))
-    return 1 if outcome.result is Result.REFUSED else 0
+    return EXIT_REFUSED if outcome.result is Result.REFUSED else EXIT_OK

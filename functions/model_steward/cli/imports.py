@@ -29,6 +29,8 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from model_steward.cli import EXIT_REFUSED
+
 if TYPE_CHECKING:
     from model_steward.models.imports import ImportRecord, ImportRequest
 
@@ -202,7 +204,7 @@ def run_share(args: argparse.Namespace) -> int:
         answer = input(f"Attach it, so that account {args.account} may import {args.model}? [y/N] ")
         if answer.strip().lower() not in ("y", "yes"):
             print("nothing changed")
-            return 1
+            return EXIT_REFUSED
     revision = apply_share(imports, plan)
     if args.json:
         print_json(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from model_steward.cli import summary
+from model_steward.cli import EXIT_OK, EXIT_REFUSED, summary
 
 
 def register(subparsers: Any) -> None:
@@ -69,7 +69,7 @@ def run_probe(args: argparse.Namespace) -> int:
                 "suggested_facts": better.text() if better else None,
             }
         )
-        return 1 if contradicted else 0
+        return EXIT_REFUSED if contradicted else EXIT_OK
     for title, key in (
         ("Computation model", "computation_model"),
         ("Asset", "asset"),
@@ -97,4 +97,4 @@ def run_probe(args: argparse.Namespace) -> int:
         print("Some settings are contradicted and no value fits what was seen: read the raw answers above.")
     else:
         print("No setting is contradicted by what this unit shows.")
-    return 1 if contradicted else 0
+    return EXIT_REFUSED if contradicted else EXIT_OK

@@ -157,8 +157,3 @@ class Alert(_Frozen):
     truncated: list[str] = Field(
         default_factory=list, description="What was shortened to fit a channel's size limit."
     )
-
-    @property
-    def subject_line(self) -> str:
-        """``[Model Steward] title`` (not yet shortened for any channel)."""
-        return f"[Model Steward] {self.title}"

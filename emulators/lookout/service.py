@@ -42,16 +42,16 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from emulators.common.auth import Authoriser, Identity, SignedRequest
-from emulators.common.shapes import HttpResponse, ShapeMismatchError, from_epoch
+from emulators.common.shapes import HttpResponse, ShapeMismatchError, from_epoch, json_response
 from emulators.iam_policy import Caller, Decision
 from emulators.lookout.policies import IMPORT_ACTION, import_decision, parse_policy
 from emulators.lookout.protocol import (
+    CONTENT_TYPE,
     IMPLEMENTED_OPERATIONS,
     TARGET_PREFIX,
     PageTokens,
     ServiceError,
     error_response,
-    json_response,
     response_body,
     service_model,
     validate_request,
@@ -208,7 +208,7 @@ class LookoutService:
         with state.lock:
             state.settle_imports()
             result = self._handlers[operation](validated)
-        return json_response(200, response_body(operation, result))
+        return json_response(200, response_body(operation, result), CONTENT_TYPE)
 
     def _resources(self, operation: str, params: dict[str, Any]) -> list[str]:
         """The ARNs the real service authorises the operation on (see the module docstring)."""

@@ -24,13 +24,13 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from emulators.common.auth import Authoriser, SignedRequest
-from emulators.common.shapes import HttpResponse, ShapeMismatchError
+from emulators.common.shapes import HttpResponse, ShapeMismatchError, json_response
 from emulators.lookout.protocol import ServiceError as LookoutServiceError
 from emulators.sitewise.protocol import (
+    CONTENT_TYPE,
     PageTokens,
     ServiceError,
     error_response,
-    json_response,
     request_params,
     response_body,
     route,
@@ -102,7 +102,9 @@ class SiteWiseService:
             params = request_params(operation, labels, query, body)
             with self.state.lock:
                 result = self._handlers[operation](params)
-            response = json_response(success_status(operation), response_body(operation, result))
+            response = json_response(
+                success_status(operation), response_body(operation, result), CONTENT_TYPE
+            )
             error_code = None
         except ServiceError as error:
             response, error_code = error_response(error), error.code

@@ -29,7 +29,7 @@ class WireResponse:
     operation: str
     status: int
     headers: dict[str, str]
-    body: dict[str, Any]
+    body: Any
 
 
 @pytest.fixture
@@ -79,9 +79,9 @@ def no_retry_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)
 
 
-@pytest.fixture
-def wire_responses(lookout_client: Any) -> list[WireResponse]:
-    """Every response ``lookout_client`` receives, as raw JSON (captured by a botocore event hook)."""
+def capture_responses(client: Any) -> list[WireResponse]:
+    """Every response ``client`` receives from now on, as raw JSON (an empty body as ``None``),
+    captured by a botocore event hook."""
     captured: list[WireResponse] = []
 
     def capture(http_response: Any, model: Any, **_: Any) -> None:
@@ -90,12 +90,18 @@ def wire_responses(lookout_client: Any) -> list[WireResponse]:
                 operation=model.name,
                 status=http_response.status_code,
                 headers=dict(http_response.headers),
-                body=json.loads(http_response.content),
+                body=json.loads(http_response.content or b"null"),
             )
         )
 
-    lookout_client.meta.events.register("after-call.lookoutequipment", capture)
+    client.meta.events.register(f"after-call.{client.meta.service_model.service_id.hyphenize()}", capture)
     return captured
+
+
+@pytest.fixture
+def wire_responses(lookout_client: Any) -> list[WireResponse]:
+    """Every response ``lookout_client`` receives, as raw JSON."""
+    return capture_responses(lookout_client)
 
 
 RawCall = Callable[..., WireResponse]

@@ -48,6 +48,15 @@ def record(stack: LocalStack, name: str, version: int) -> VersionRecord:
     return found
 
 
+def updates_of(stack: LocalStack, name: str) -> list[int]:
+    """The versions of ``name`` that UpdateActiveModelVersion activated, in order."""
+    return [
+        c.params["ModelVersion"]
+        for c in stack.lookout.calls
+        if c.operation == "UpdateActiveModelVersion" and c.params["ModelName"] == name and c.status == 200
+    ]
+
+
 def subscribe_inbox(stack: LocalStack, name: str = "alert-inbox") -> Inbox:
     """An inbox on the deployed alert topic."""
     return aws_subscribe(stack.client("sns"), stack.client("sqs"), stack.outputs["AlertTopicArn"], name)

@@ -29,6 +29,7 @@ from tests.integration.retraining import (
     seed_active_model,
     subscribe_inbox,
     tick,
+    updates_of,
 )
 
 LOOKOUT_OPERATIONS = (
@@ -59,14 +60,6 @@ def stack() -> Iterator[LocalStack]:
 @pytest.fixture(scope="module")
 def inbox(stack: LocalStack) -> Inbox:
     return subscribe_inbox(stack)
-
-
-def updates_of(stack: LocalStack, name: str) -> list[int]:
-    return [
-        c.params["ModelVersion"]
-        for c in stack.lookout.calls
-        if c.operation == "UpdateActiveModelVersion" and c.params["ModelName"] == name and c.status == 200
-    ]
 
 
 def longest(stack: LocalStack, function: str, since: int) -> float:

@@ -22,6 +22,7 @@ from model_steward.models.ledger import VersionState
 from tests.integration.retraining import (
     GOOD,
     PRIOR,
+    TICK,
     Inbox,
     ledger,
     record,
@@ -40,7 +41,6 @@ LOOKOUT_OPERATIONS = (
     "DescribeModelVersion",
     "UpdateActiveModelVersion",
 )
-TICK = {"kind": "tick", "scheduled_time": "2026-11-22T09:15:00Z", "attempt": "1"}
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
-from botocore.retries.standard import ExponentialBackoff
 
 from emulators.lookout import LookoutEmulator
 
@@ -71,12 +70,6 @@ def unvalidated_client(lookout_emulator: LookoutEmulator) -> Any:
 def retrying_client(lookout_emulator: LookoutEmulator, no_retry_backoff: None) -> Any:
     """A boto3 client in botocore's standard retry mode with 5 attempts (no backoff sleep)."""
     return make_client(lookout_emulator.endpoint_url, retries={"mode": "standard", "max_attempts": 5})
-
-
-@pytest.fixture
-def no_retry_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    """botocore still decides what to retry, but does not sleep between attempts (keeps tests fast)."""
-    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)
 
 
 def capture_responses(client: Any) -> list[WireResponse]:

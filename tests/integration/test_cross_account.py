@@ -84,10 +84,8 @@ def accounts() -> Iterator[Accounts]:
         yield Accounts(cloud, staging, production, inbox)
 
 
-@pytest.fixture(autouse=True)
-def _no_backoff_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
-    """botocore still decides what to retry; the tests just do not wait between attempts."""
-    monkeypatch.setattr("botocore.retries.standard.ExponentialBackoff.delay_amount", lambda self, context: 0)
+#: botocore still decides what to retry; the tests just do not wait between attempts.
+pytestmark = pytest.mark.usefixtures("no_retry_backoff")
 
 
 # ------------------------------------------------------------------------------------------ helpers

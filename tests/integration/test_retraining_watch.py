@@ -58,10 +58,8 @@ def inbox(stack: LocalStack) -> Inbox:
     return subscribe_inbox(stack)
 
 
-@pytest.fixture(autouse=True)
-def _no_backoff_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
-    """botocore still decides what to retry; the tests just do not wait between attempts."""
-    monkeypatch.setattr("botocore.retries.standard.ExponentialBackoff.delay_amount", lambda self, context: 0)
+#: botocore still decides what to retry; the tests just do not wait between attempts.
+pytestmark = pytest.mark.usefixtures("no_retry_backoff")
 
 
 def test_a_better_version_is_promoted_recorded_and_alerted(stack: LocalStack, inbox: Inbox) -> None:

@@ -19,25 +19,14 @@ import contextlib
 import io
 import json
 import math
-import time
-from collections import Counter
 
+from benchmarks.watch_bench import measure
 from emulators.samples import metrics_json
 from emulators.stack import LocalStack
 
 GOOD = metrics_json(num_labeled=8, num_identified=7, unknown=4)
 PRIOR = metrics_json(num_labeled=8, num_identified=6, unknown=4)
 POLICY = {"version": 1, "prefixes": {"sw-": {"min_model_quality": "CANNOT_DETERMINE_QUALITY"}}}
-
-
-def measure(stack: LocalStack, kind: str) -> tuple[float, Counter[str], int]:
-    stack.sitewise.reset_calls()
-    started = time.perf_counter()
-    with contextlib.redirect_stdout(io.StringIO()):  # the functions' JSON logs and EMF metrics
-        stack.invoke("WatchFunction", {"kind": kind})
-        drained = stack.drain("EvaluateFunction")
-    elapsed = time.perf_counter() - started
-    return elapsed, Counter(call.operation for call in stack.sitewise.calls), drained.delivered
 
 
 def main() -> None:
@@ -65,15 +54,15 @@ def main() -> None:
                 key = stack.sitewise.seed_unit(model, f"Asset {i:05d}", bucket=bucket)
                 stack.sitewise.train(key, metrics=PRIOR, activate=True)
                 keys.append(key)
-        first = measure(stack, "tick")
-        idle = measure(stack, "tick")
+        first = measure(stack, "tick", stack.sitewise)
+        idle = measure(stack, "tick", stack.sitewise)
         retrained = math.ceil(n * args.retrained_pct / 100)
         with contextlib.redirect_stdout(io.StringIO()):
             for key in keys[:retrained]:
                 version = stack.sitewise.start_retraining(key)
                 stack.sitewise.finish_retraining(key, version, metrics=GOOD)
-        changed = measure(stack, "tick")
-        sweep = measure(stack, "full-sweep")
+        changed = measure(stack, "tick", stack.sitewise)
+        sweep = measure(stack, "full-sweep", stack.sitewise)
         promoted = sum(stack.sitewise.active_version(key) == 2 for key in keys[:retrained])
 
     models = math.ceil(n / args.assets_per_model)

@@ -20,6 +20,7 @@ import math
 import time
 from collections import Counter
 
+from emulators.common.state import ServiceState
 from emulators.samples import metrics_json
 from emulators.stack import LocalStack
 
@@ -27,14 +28,16 @@ GOOD = metrics_json(num_labeled=8, num_identified=7, unknown=4)
 PRIOR = metrics_json(num_labeled=8, num_identified=6, unknown=4)
 
 
-def measure(stack: LocalStack, kind: str) -> tuple[float, Counter[str], int]:
-    stack.lookout.reset_calls()
+def measure(stack: LocalStack, kind: str, service: ServiceState) -> tuple[float, Counter[str], int]:
+    """One watch invocation of ``kind`` and the evaluate queue drained: seconds, the calls
+    ``service`` (the registry's emulator) answered by operation, evaluations delivered."""
+    service.reset_calls()
     started = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()):  # the functions' JSON logs and EMF metrics
         stack.invoke("WatchFunction", {"kind": kind})
         drained = stack.drain("EvaluateFunction")
     elapsed = time.perf_counter() - started
-    return elapsed, Counter(call.operation for call in stack.lookout.calls), drained.delivered
+    return elapsed, Counter(call.operation for call in service.calls), drained.delivered
 
 
 def main() -> None:
@@ -49,15 +52,15 @@ def main() -> None:
             name = f"asset-{i:05d}"
             stack.lookout.seed_model(name, scheduler="MANUAL")
             stack.lookout.add_version(name, model_metrics=PRIOR, activate=True)
-        first = measure(stack, "tick")
-        idle = measure(stack, "tick")
+        first = measure(stack, "tick", stack.lookout)
+        idle = measure(stack, "tick", stack.lookout)
         retrained = math.ceil(n * args.retrained_pct / 100)
         for i in range(retrained):
             name = f"asset-{i:05d}"
             version = stack.lookout.start_retraining(name)
             stack.lookout.finish_retraining(name, version, model_metrics=GOOD, prior_model_metrics=PRIOR)
-        changed = measure(stack, "tick")
-        sweep = measure(stack, "full-sweep")
+        changed = measure(stack, "tick", stack.lookout)
+        sweep = measure(stack, "full-sweep", stack.lookout)
         promoted = sum(1 for i in range(retrained) if stack.lookout.active_version(f"asset-{i:05d}") == 2)
 
     goal = math.ceil(n / 500) + 2

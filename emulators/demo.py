@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from emulators import demo_diagnostics, demo_imports, demo_sitewise
+from emulators.demo_inbox import read_inbox, subscribe_inbox
 from emulators.samples import metrics_json, unlabelled_metrics_json
 from emulators.stack import LocalStack
 from model_steward import cli
@@ -158,24 +159,6 @@ def build_fleet(stack: LocalStack, log: IO[str], diagnostics_out: Path) -> dict[
     demo_sitewise.run(stack, lambda: run_tick(stack, log), lambda: quiet(log))
     diagnostics = summarise_diagnostics(stack, log, diagnostics_out)
     return {"versions": versions, "diagnostics": diagnostics}
-
-
-def subscribe_inbox(stack: LocalStack) -> str:
-    sqs, sns = stack.client("sqs"), stack.client("sns")
-    url: str = sqs.create_queue(QueueName="demo-inbox")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sns.subscribe(TopicArn=stack.outputs["AlertTopicArn"], Protocol="sqs", Endpoint=arn)
-    return url
-
-
-def read_inbox(stack: LocalStack, url: str) -> list[Alert]:
-    sqs = stack.client("sqs")
-    alerts = []
-    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
-        for message in messages:
-            alerts.append(Alert.model_validate_json(json.loads(message["Body"])["Message"]))
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    return alerts
 
 
 def write_messages(alerts: list[Alert], folder: Path) -> None:
@@ -311,7 +294,7 @@ def main() -> int:
     with LocalStack(PARAMETERS) as stack:
         install_policy(stack)
         show_deployment(stack)
-        inbox = subscribe_inbox(stack)
+        inbox = subscribe_inbox(stack, "demo-inbox")
 
         heading("2. A fleet Model Steward sees for the first time")
         show_first_sight(stack, log)

@@ -18,12 +18,12 @@ from pathlib import Path
 import boto3
 from botocore.exceptions import ClientError
 
-from emulators.iam import operator_arn
+from emulators.demo_inbox import read_inbox, subscribe_inbox
+from emulators.iam import create_import_role, operator_arn
 from emulators.samples import metrics_json
 from emulators.stack import LocalCloud, LocalStack
 from model_steward import cli
 from model_steward.adapters.ledger import DynamoLedger
-from model_steward.models.alerts import Alert
 from model_steward.models.decision import Decision, RuleId
 
 STAGING, PRODUCTION, OUTSIDER = "111111111111", "222222222222", "333333333333"
@@ -60,36 +60,9 @@ def _tick(stack: LocalStack, quiet: Quiet) -> None:
         stack.drain("EvaluateFunction")
 
 
-def _inbox(stack: LocalStack) -> tuple[str, Callable[[], list[Alert]]]:
-    sqs, sns = stack.client("sqs"), stack.client("sns")
-    url: str = sqs.create_queue(QueueName=f"{stack.stack_name}-inbox")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sns.subscribe(TopicArn=stack.outputs["AlertTopicArn"], Protocol="sqs", Endpoint=arn)
-
-    def read() -> list[Alert]:
-        alerts = []
-        while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
-            for message in messages:
-                alerts.append(Alert.model_validate_json(json.loads(message["Body"])["Message"]))
-                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-        return alerts
-
-    return url, read
-
-
 def _deploy(cloud: LocalCloud) -> tuple[LocalStack, LocalStack]:
     with cloud.as_admin(PRODUCTION) as admin:
-        trust = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "lookoutequipment.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                }
-            ],
-        }
-        admin.client("iam").create_role(RoleName="LookoutImport", AssumeRolePolicyDocument=json.dumps(trust))
+        create_import_role(admin.client("iam"))  # IMPORT_ROLE
     production = cloud.deploy(
         {
             "Environment": "prod",
@@ -132,7 +105,7 @@ def _approve_in_staging(staging: LocalStack, quiet: Quiet, say: Callable[[str], 
 
 
 def _import_and_decide(production: LocalStack, quiet: Quiet, say: Callable[[str], None], out: Path) -> None:
-    _, inbox = _inbox(production)
+    inbox = subscribe_inbox(production, f"{production.stack_name}-inbox")
     production.lookout.plan_imports("SUCCESS")
     with quiet():
         production.drain("ImportFunction")
@@ -148,7 +121,7 @@ def _import_and_decide(production: LocalStack, quiet: Quiet, say: Callable[[str]
     compared = decision.result(RuleId.COMPARABLE_WINDOWS)
     say(f"       {compared.message}")
     say(f"     pump-02: import {refused.state.value}: {refused.last_error}")
-    alerts = inbox()
+    alerts = read_inbox(production, inbox)
     for alert in alerts:
         say(f"     [{alert.severity.value:<8}] {alert.title}")
     (out / "production-alerts.json").write_text(

@@ -89,6 +89,22 @@ def create_operator(iam: Any) -> Credentials:
     return Credentials(key["AccessKeyId"], key["SecretAccessKey"])
 
 
+def create_import_role(iam: Any, name: str = "LookoutImport") -> str:
+    """A role Lookout for Equipment may assume (what ImportModelVersion is passed); its ARN."""
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "lookoutequipment.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))
+    return str(role["Role"]["Arn"])
+
+
 def store_inline_policies_as_text(account_id: str) -> None:
     """moto's CloudFormation stores a role's inline policies as objects where its IAM API stores
     text, and its policy evaluation reads only text: store them as text (in process)."""

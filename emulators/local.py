@@ -26,9 +26,8 @@ from pathlib import Path
 from types import FrameType
 
 from emulators import demo, iam
-from emulators.stack import ACCOUNT_ID, LocalStack
+from emulators.stack import ACCOUNT_ID, ROOT, LocalStack
 
-ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / ".local"
 STACK_NAME = "model-steward-local"
 PARAMETERS = {**demo.PARAMETERS, "AlertPublisherArns": iam.operator_arn(ACCOUNT_ID)}

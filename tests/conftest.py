@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
+from botocore.retries.standard import ExponentialBackoff
 
 from tests.aws import REGION, AwsSandbox
 
@@ -14,6 +15,12 @@ if TYPE_CHECKING:
     from emulators.lookout import LookoutEmulator
     from emulators.sitewise import SiteWiseEmulator
     from tests.fakes.slack_server import SlackServer
+
+
+@pytest.fixture
+def no_retry_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """botocore still decides what to retry, but does not sleep between attempts (keeps tests fast)."""
+    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)
 
 
 @pytest.fixture

@@ -6,13 +6,15 @@
   every response an emulator sends, and by the tests on what the client received);
 * :func:`to_wire`: a response built from Python values in its JSON form (datetimes as epoch
   seconds, ``None`` members omitted, members the shape does not define refused);
-* :class:`HttpResponse`: what an emulator answers a request with.
+* :class:`HttpResponse`: what an emulator answers a request with (:func:`json_response` builds one).
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -55,6 +57,20 @@ class HttpResponse:
     status: int
     headers: dict[str, str]
     body: bytes
+
+
+def json_response(
+    status: int,
+    payload: object,
+    content_type: str,
+    extra_headers: Mapping[str, str] | None = None,
+) -> HttpResponse:
+    """A service's JSON answer: compact ``payload`` in ``content_type`` with a fresh
+    ``x-amzn-RequestId`` (plus ``extra_headers``)."""
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    headers = {"Content-Type": content_type, "x-amzn-RequestId": secrets.token_hex(16)}
+    headers.update(extra_headers or {})
+    return HttpResponse(status, headers, body)
 
 
 # --------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from emulators.common.shapes import (
     BotocoreModel,
     HttpResponse,
     ShapeMismatchError,
+    json_response,
     shape_problems,
     to_wire,
 )
@@ -131,19 +132,13 @@ def error_body(code: str, message: str) -> dict[str, str]:
     return {"__type": code, "Message": message}
 
 
-def json_response(
-    status: int, payload: object, extra_headers: Mapping[str, str] | None = None
-) -> HttpResponse:
-    body = json.dumps(payload, separators=(",", ":")).encode()
-    headers = {"Content-Type": CONTENT_TYPE, "x-amzn-RequestId": secrets.token_hex(16)}
-    headers.update(extra_headers or {})
-    return HttpResponse(status, headers, body)
-
-
 def error_response(error: ServiceError) -> HttpResponse:
     """The service's error wire format: ``__type`` and ``Message`` in the body, ``x-amzn-ErrorType``."""
     return json_response(
-        error.status, error_body(error.code, error.message), {"x-amzn-ErrorType": error.code}
+        error.status,
+        error_body(error.code, error.message),
+        CONTENT_TYPE,
+        {"x-amzn-ErrorType": error.code},
     )
 
 

@@ -37,21 +37,22 @@ import json
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any
 
 from emulators.common.auth import Authoriser, Identity, SignedRequest
-from emulators.common.shapes import HttpResponse, ShapeMismatchError, from_epoch
+from emulators.common.pages import Paging
+from emulators.common.shapes import HttpResponse, ShapeMismatchError, from_epoch, json_response
 from emulators.iam_policy import Caller, Decision
 from emulators.lookout.policies import IMPORT_ACTION, import_decision, parse_policy
 from emulators.lookout.protocol import (
+    CONTENT_TYPE,
     IMPLEMENTED_OPERATIONS,
     TARGET_PREFIX,
     PageTokens,
     ServiceError,
     error_response,
-    json_response,
     response_body,
     service_model,
     validate_request,
@@ -59,7 +60,7 @@ from emulators.lookout.protocol import (
 from emulators.lookout.state import Accounts, LookoutState, Model, ResourcePolicy, Version
 
 DEFAULT_PAGE_SIZE = 50
-_PAGING_PARAMETERS = ("NextToken", "MaxResults")
+_PAGING = Paging("NextToken", "MaxResults", DEFAULT_PAGE_SIZE)
 _SCHEDULED = ("PENDING", "RUNNING")
 _SUMMARY_MEMBERS = (
     "ModelName",
@@ -79,7 +80,6 @@ _SUMMARY_MEMBERS = (
     "ModelQuality",
 )
 
-Item = TypeVar("Item")
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 #: The model id in the ARN a request for a model that does not exist is authorised on.
 UNKNOWN_MODEL_ID = "00000000-0000-0000-0000-000000000000"
@@ -208,7 +208,7 @@ class LookoutService:
         with state.lock:
             state.settle_imports()
             result = self._handlers[operation](validated)
-        return json_response(200, response_body(operation, result))
+        return json_response(200, response_body(operation, result), CONTENT_TYPE)
 
     def _resources(self, operation: str, params: dict[str, Any]) -> list[str]:
         """The ARNs the real service authorises the operation on (see the module docstring)."""
@@ -259,28 +259,6 @@ class LookoutService:
                 + ", ".join(sorted(IMPLEMENTED_OPERATIONS))
                 + ".",
             )
-
-    def _page(
-        self,
-        operation: str,
-        params: dict[str, Any],
-        items: Sequence[Item],
-        key: Callable[[Item], str],
-        *,
-        descending: bool = False,
-    ) -> tuple[list[Item], str | None]:
-        """One page of ``items`` (already filtered and sorted by ``key``) and the next token."""
-        filters = {name: value for name, value in params.items() if name not in _PAGING_PARAMETERS}
-        remaining = list(items)
-        if "NextToken" in params:
-            after = self.tokens.position(operation, filters, params["NextToken"])
-            remaining = [
-                item for item in remaining if (key(item) < after if descending else key(item) > after)
-            ]
-        size = params.get("MaxResults", DEFAULT_PAGE_SIZE)
-        page = remaining[:size]
-        token = self.tokens.issue(operation, filters, key(page[-1])) if len(remaining) > size else None
-        return page, token
 
     # ---------------------------------------------------------------- models
 
@@ -356,7 +334,7 @@ class LookoutService:
             and model.dataset_name.startswith(dataset_prefix)
             and (status is None or model.status == status)
         ]
-        page, token = self._page("ListModels", params, models, lambda m: m.name)
+        page, token = _PAGING.page(self.tokens, "ListModels", params, models, lambda m: m.name)
         summaries = []
         for model in page:
             described = self._describe(model)
@@ -438,8 +416,8 @@ class LookoutService:
             and (start is None or v.created_at >= start)
             and (end is None or v.created_at <= end)
         ]
-        page, token = self._page(
-            "ListModelVersions", params, versions, lambda v: f"{v.number:012d}", descending=True
+        page, token = _PAGING.page(
+            self.tokens, "ListModelVersions", params, versions, lambda v: f"{v.number:012d}", descending=True
         )
         summaries = [
             {
@@ -667,7 +645,7 @@ class LookoutService:
             and model.name.startswith(prefix)
             and (status is None or model.scheduler.status == status)
         ]
-        page, token = self._page("ListRetrainingSchedulers", params, models, lambda m: m.name)
+        page, token = _PAGING.page(self.tokens, "ListRetrainingSchedulers", params, models, lambda m: m.name)
         summaries = []
         for model in page:
             scheduler = model.scheduler

@@ -38,7 +38,14 @@ from urllib.parse import parse_qs, unquote
 
 from botocore.model import Shape, StructureShape
 
-from emulators.common.shapes import BotocoreModel, HttpResponse, ShapeMismatchError, shape_problems, to_wire
+from emulators.common.shapes import (
+    BotocoreModel,
+    HttpResponse,
+    ShapeMismatchError,
+    json_response,
+    shape_problems,
+    to_wire,
+)
 
 SERVICE_NAME = "iotsitewise"
 CONTENT_TYPE = "application/json"
@@ -246,19 +253,13 @@ def success_status(operation: str) -> int:
     return int(operation_model(operation).http.get("responseCode", 200))
 
 
-def json_response(
-    status: int, payload: object, extra_headers: Mapping[str, str] | None = None
-) -> HttpResponse:
-    body = json.dumps(payload, separators=(",", ":")).encode()
-    headers = {"Content-Type": CONTENT_TYPE, "x-amzn-RequestId": secrets.token_hex(16)}
-    headers.update(extra_headers or {})
-    return HttpResponse(status, headers, body)
-
-
 def error_response(error: ServiceError) -> HttpResponse:
     """``x-amzn-ErrorType: <code>`` and ``{"message": ...}`` (plus the error shape's other members)."""
     return json_response(
-        error.status, {"message": error.message, **error.extra}, {"x-amzn-ErrorType": error.code}
+        error.status,
+        {"message": error.message, **error.extra},
+        CONTENT_TYPE,
+        {"x-amzn-ErrorType": error.code},
     )
 
 

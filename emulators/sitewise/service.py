@@ -20,17 +20,18 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any
 
 from emulators.common.auth import Authoriser, SignedRequest
-from emulators.common.shapes import HttpResponse, ShapeMismatchError
+from emulators.common.pages import Paging
+from emulators.common.shapes import HttpResponse, ShapeMismatchError, json_response
 from emulators.lookout.protocol import ServiceError as LookoutServiceError
 from emulators.sitewise.protocol import (
+    CONTENT_TYPE,
     PageTokens,
     ServiceError,
     error_response,
-    json_response,
     request_params,
     response_body,
     route,
@@ -39,9 +40,8 @@ from emulators.sitewise.protocol import (
 from emulators.sitewise.state import Action, Asset, ComputationModel, Execution, SiteWiseState, Unit
 
 DEFAULT_PAGE_SIZE = 50
-_PAGING = ("nextToken", "maxResults")
+_PAGING = Paging("nextToken", "maxResults", DEFAULT_PAGE_SIZE)
 
-Item = TypeVar("Item")
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
 
@@ -102,7 +102,9 @@ class SiteWiseService:
             params = request_params(operation, labels, query, body)
             with self.state.lock:
                 result = self._handlers[operation](params)
-            response = json_response(success_status(operation), response_body(operation, result))
+            response = json_response(
+                success_status(operation), response_body(operation, result), CONTENT_TYPE
+            )
             error_code = None
         except ServiceError as error:
             response, error_code = error_response(error), error.code
@@ -172,27 +174,6 @@ class SiteWiseService:
             resources.append(state.arn(f"asset/{resolved}"))
         return resources
 
-    def _page(
-        self,
-        operation: str,
-        params: dict[str, Any],
-        items: Sequence[Item],
-        key: Callable[[Item], str],
-        *,
-        descending: bool = False,
-    ) -> tuple[list[Item], str | None]:
-        filters = {name: value for name, value in params.items() if name not in _PAGING}
-        remaining = list(items)
-        if "nextToken" in params:
-            after = self.tokens.position(operation, filters, params["nextToken"])
-            remaining = [
-                item for item in remaining if (key(item) < after if descending else key(item) > after)
-            ]
-        size = params.get("maxResults", DEFAULT_PAGE_SIZE)
-        page = remaining[:size]
-        token = self.tokens.issue(operation, filters, key(page[-1])) if len(remaining) > size else None
-        return page, token
-
     # ---------------------------------------------------------------- computation models
 
     def _model(self, model_id: str) -> ComputationModel:
@@ -203,7 +184,9 @@ class SiteWiseService:
 
     def list_computation_models(self, params: dict[str, Any]) -> dict[str, Any]:
         models = sorted(self.state.computation_models.values(), key=lambda m: (m.name, m.id))
-        page, token = self._page("ListComputationModels", params, models, lambda m: f"{m.name}\x00{m.id}")
+        page, token = _PAGING.page(
+            self.tokens, "ListComputationModels", params, models, lambda m: f"{m.name}\x00{m.id}"
+        )
         return {
             "computationModelSummaries": [
                 {
@@ -277,7 +260,9 @@ class SiteWiseService:
         assets = sorted(
             (unit.asset.id for unit in self.state.units.values() if unit.model is model and unit.actions),
         )
-        page, token = self._page("ListComputationModelResolveToResources", params, assets, lambda a: a)
+        page, token = _PAGING.page(
+            self.tokens, "ListComputationModelResolveToResources", params, assets, lambda a: a
+        )
         return {
             "computationModelResolveToResourceSummaries": [{"resolveTo": {"assetId": a}} for a in page],
             "nextToken": token,
@@ -350,7 +335,8 @@ class SiteWiseService:
             key=lambda pair: (pair[0].started_at.timestamp(), pair[0].id),
             reverse=True,
         )
-        page, token = self._page(
+        page, token = _PAGING.page(
+            self.tokens,
             "ListExecutions",
             params,
             executions,
@@ -407,7 +393,8 @@ class SiteWiseService:
             key=lambda a: (a.executed_at.timestamp(), a.id),
             reverse=True,
         )
-        page, token = self._page(
+        page, token = _PAGING.page(
+            self.tokens,
             "ListActions",
             params,
             actions,

@@ -12,7 +12,6 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
-from botocore.retries.standard import ExponentialBackoff
 
 from emulators.lookout import LookoutEmulator
 
@@ -29,7 +28,7 @@ class WireResponse:
     operation: str
     status: int
     headers: dict[str, str]
-    body: dict[str, Any]
+    body: Any
 
 
 @pytest.fixture
@@ -73,15 +72,9 @@ def retrying_client(lookout_emulator: LookoutEmulator, no_retry_backoff: None) -
     return make_client(lookout_emulator.endpoint_url, retries={"mode": "standard", "max_attempts": 5})
 
 
-@pytest.fixture
-def no_retry_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    """botocore still decides what to retry, but does not sleep between attempts (keeps tests fast)."""
-    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)
-
-
-@pytest.fixture
-def wire_responses(lookout_client: Any) -> list[WireResponse]:
-    """Every response ``lookout_client`` receives, as raw JSON (captured by a botocore event hook)."""
+def capture_responses(client: Any) -> list[WireResponse]:
+    """Every response ``client`` receives from now on, as raw JSON (an empty body as ``None``),
+    captured by a botocore event hook."""
     captured: list[WireResponse] = []
 
     def capture(http_response: Any, model: Any, **_: Any) -> None:
@@ -90,12 +83,18 @@ def wire_responses(lookout_client: Any) -> list[WireResponse]:
                 operation=model.name,
                 status=http_response.status_code,
                 headers=dict(http_response.headers),
-                body=json.loads(http_response.content),
+                body=json.loads(http_response.content or b"null"),
             )
         )
 
-    lookout_client.meta.events.register("after-call.lookoutequipment", capture)
+    client.meta.events.register(f"after-call.{client.meta.service_model.service_id.hyphenize()}", capture)
     return captured
+
+
+@pytest.fixture
+def wire_responses(lookout_client: Any) -> list[WireResponse]:
+    """Every response ``lookout_client`` receives, as raw JSON."""
+    return capture_responses(lookout_client)
 
 
 RawCall = Callable[..., WireResponse]

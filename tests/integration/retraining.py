@@ -15,11 +15,13 @@ GOOD = metrics_json(num_labeled=8, num_identified=7, unknown=4)
 PRIOR = metrics_json(num_labeled=8, num_identified=6, unknown=4)
 WORSE = metrics_json(num_labeled=8, num_identified=4, unknown=12)
 UNLABELLED = unlabelled_metrics_json(unknown=5, ranges=3)
+#: The event of one EventBridge schedule tick, as the watch function receives it.
+TICK = {"kind": "tick", "scheduled_time": "2026-11-22T09:15:00Z", "attempt": "1"}
 
 
 def tick(stack: LocalStack, kind: str = "tick", *, retry_failed_now: bool = True) -> DrainResult:
     """One scheduler tick of the watch function, then the evaluate queue drained as Lambda would."""
-    stack.invoke("WatchFunction", {"kind": kind, "scheduled_time": "2026-11-22T09:15:00Z", "attempt": "1"})
+    stack.invoke("WatchFunction", {**TICK, "kind": kind})
     return stack.drain("EvaluateFunction", retry_failed_now=retry_failed_now)
 
 
@@ -46,6 +48,15 @@ def record(stack: LocalStack, name: str, version: int) -> VersionRecord:
     found = ledger(stack).version(name, version)
     assert found is not None, f"{name} v{version} has no ledger record"
     return found
+
+
+def updates_of(stack: LocalStack, name: str) -> list[int]:
+    """The versions of ``name`` that UpdateActiveModelVersion activated, in order."""
+    return [
+        c.params["ModelVersion"]
+        for c in stack.lookout.calls
+        if c.operation == "UpdateActiveModelVersion" and c.params["ModelName"] == name and c.status == 200
+    ]
 
 
 def subscribe_inbox(stack: LocalStack, name: str = "alert-inbox") -> Inbox:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ import pytest
 
 from emulators.stack import LocalStack
 from model_steward import cli
+from tests.aws import subscribe_inbox as aws_subscribe
 from tests.integration.conftest import OPERATOR_ARN
 from tests.integration.retraining import GOOD, PRIOR, retrain, seed_active_model, subscribe_inbox, tick
 
@@ -29,6 +30,12 @@ def stack() -> Iterator[LocalStack]:
         yield deployed
 
 
+def chatbot_inbox(stack: LocalStack, name: str) -> Callable[[], list[dict[str, Any]]]:
+    """An SQS queue subscribed to the Amazon Q Developer topic; returns a reader of its notifications."""
+    inbox = aws_subscribe(stack.client("sns"), stack.client("sqs"), stack.outputs["ChatbotTopicArn"], name)
+    return lambda: [message["alert"] for message in inbox.read()]
+
+
 def test_the_channel_configuration_is_declared_and_reported_as_not_emulated(stack: LocalStack) -> None:
     assert stack.not_emulated.get("ChatbotChannel") == "AWS::Chatbot::SlackChannelConfiguration"
     for function in stack.functions.values():
@@ -36,10 +43,7 @@ def test_the_channel_configuration_is_declared_and_reported_as_not_emulated(stac
 
 
 def test_a_promotion_reaches_the_chatbot_topic_as_a_custom_notification(stack: LocalStack) -> None:
-    sqs, sns = stack.client("sqs"), stack.client("sns")
-    url = sqs.create_queue(QueueName="chatbot-inbox")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sns.subscribe(TopicArn=stack.outputs["ChatbotTopicArn"], Protocol="sqs", Endpoint=arn)
+    notifications = chatbot_inbox(stack, "chatbot-inbox")
     alerts = subscribe_inbox(stack)
     seed_active_model(stack, "pump-chat")
     tick(stack)
@@ -47,8 +51,7 @@ def test_a_promotion_reaches_the_chatbot_topic_as_a_custom_notification(stack: L
     version = retrain(stack, "pump-chat", model_metrics=GOOD, prior_model_metrics=PRIOR)
     tick(stack)
 
-    (message,) = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
-    notification = json.loads(json.loads(message["Body"])["Message"])
+    (notification,) = notifications()
     assert notification["version"] == "1.0"
     assert notification["source"] == "custom"
     assert notification["id"] == f"pump-chat#v{version}#PROMOTED"
@@ -56,22 +59,6 @@ def test_a_promotion_reaches_the_chatbot_topic_as_a_custom_notification(stack: L
     assert "pump-chat" in notification["content"]["title"]
     assert notification["metadata"]["threadId"] == "pump-chat"
     assert [a["alert"]["kind"] for a in alerts.read()] == ["PROMOTED"]  # the alert topic still gets it
-
-
-def chatbot_inbox(stack: LocalStack, name: str) -> Any:
-    """An SQS queue subscribed to the Amazon Q Developer topic; returns a reader of its notifications."""
-    sqs, sns = stack.client("sqs"), stack.client("sns")
-    url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sns.subscribe(TopicArn=stack.outputs["ChatbotTopicArn"], Protocol="sqs", Endpoint=arn)
-
-    def read() -> list[dict[str, Any]]:
-        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-        for message in messages:
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-        return [json.loads(json.loads(m["Body"])["Message"]) for m in messages]
-
-    return read
 
 
 def test_a_manual_promotion_and_a_rollback_reach_the_chatbot_topic(

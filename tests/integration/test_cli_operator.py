@@ -69,11 +69,13 @@ def fleet(stack: LocalStack) -> dict[str, int]:
 
 
 @pytest.fixture(autouse=True)
-def _no_deployment_in_the_environment(monkeypatch: pytest.MonkeyPatch, stack: LocalStack) -> None:
-    """No deployment named in the environment unless a test says so."""
+def _no_deployment_in_the_environment(
+    monkeypatch: pytest.MonkeyPatch, stack: LocalStack, no_retry_backoff: None
+) -> None:
+    """No deployment named in the environment unless a test says so (and no sleep between
+    botocore's retry attempts)."""
     for name in ("STEWARD_TABLE", "STEWARD_TOPIC", "STEWARD_STACK"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr("botocore.retries.standard.ExponentialBackoff.delay_amount", lambda self, context: 0)
 
 
 def steward(stack: LocalStack, *args: str) -> int:

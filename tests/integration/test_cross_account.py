@@ -19,15 +19,24 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from emulators.iam import create_import_role
 from emulators.stack import LocalCloud, LocalStack
 from model_steward import cli
 from model_steward.adapters import aws
-from model_steward.adapters.ledger import DynamoLedger
 from model_steward.models.decision import Decision, RuleId, RuleOutcome
 from model_steward.models.imports import ImportRecord, ImportState
 from model_steward.models.ledger import Channel, VersionRecord, VersionState
-from tests.aws import Inbox, subscribe_inbox
-from tests.integration.retraining import GOOD, PRIOR, tick
+from tests.aws import Inbox
+from tests.integration.retraining import (
+    GOOD,
+    PRIOR,
+    ledger,
+    record,
+    retrain,
+    seed_active_model,
+    subscribe_inbox,
+    tick,
+)
 
 STAGING, PRODUCTION, OUTSIDER = "111111111111", "222222222222", "333333333333"
 IMPORT_ROLE = f"arn:aws:iam::{PRODUCTION}:role/LookoutImport"
@@ -46,19 +55,7 @@ class Accounts:
 def accounts() -> Iterator[Accounts]:
     with LocalCloud() as cloud:
         with cloud.as_admin(PRODUCTION) as admin:
-            trust = {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "lookoutequipment.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                    }
-                ],
-            }
-            admin.client("iam").create_role(
-                RoleName="LookoutImport", AssumeRolePolicyDocument=json.dumps(trust)
-            )
+            assert create_import_role(admin.client("iam")) == IMPORT_ROLE
         production = cloud.deploy(
             {
                 "Environment": "prod",
@@ -83,16 +80,12 @@ def accounts() -> Iterator[Accounts]:
             stack_name="staging",
         )
         production.lookout.seed_dataset("pump-data")
-        inbox = subscribe_inbox(
-            production.client("sns"), production.client("sqs"), production.outputs["AlertTopicArn"], "inbox"
-        )
+        inbox = subscribe_inbox(production, "inbox")
         yield Accounts(cloud, staging, production, inbox)
 
 
-@pytest.fixture(autouse=True)
-def _no_backoff_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
-    """botocore still decides what to retry; the tests just do not wait between attempts."""
-    monkeypatch.setattr("botocore.retries.standard.ExponentialBackoff.delay_amount", lambda self, context: 0)
+#: botocore still decides what to retry; the tests just do not wait between attempts.
+pytestmark = pytest.mark.usefixtures("no_retry_backoff")
 
 
 # ------------------------------------------------------------------------------------------ helpers
@@ -105,27 +98,20 @@ def steward(stack: LocalStack, *words: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-def ledger_of(stack: LocalStack) -> DynamoLedger:
-    return DynamoLedger(stack.resources["LedgerTable"])
-
-
 def version_record(stack: LocalStack, model: str, version: int) -> VersionRecord:
     with stack.as_operator():
-        found = ledger_of(stack).version(model, version)
-    assert found is not None, f"{stack.stack_name}: {model} v{version} has no ledger record"
-    return found
+        return record(stack, model, version)
 
 
 def imports_of(stack: LocalStack, model: str) -> list[ImportRecord]:
     with stack.as_operator():
-        return ledger_of(stack).imports_of(model)
+        return ledger(stack).imports_of(model)
 
 
 def seed_staging(accounts: Accounts, model: str) -> str:
     """A staging model with v1 active, seen by staging's watch (its baseline); returns v1's ARN."""
     staging = accounts.staging
-    staging.lookout.seed_model(model, scheduler="MANUAL")
-    staging.lookout.add_version(model, model_metrics=PRIOR, activate=True)
+    seed_active_model(staging, model)
     tick(staging)
     return staging.lookout.version_arn(model, 1)
 
@@ -159,8 +145,7 @@ def import_first_version(accounts: Accounts, model: str, source: str) -> None:
 def approve_in_staging(accounts: Accounts, model: str) -> int:
     """Staging retrains the model better than v1; its dry-run decision (WOULD_PROMOTE) approves it."""
     staging = accounts.staging
-    version = staging.lookout.start_retraining(model)
-    staging.lookout.finish_retraining(model, version, model_metrics=GOOD, prior_model_metrics=PRIOR)
+    version = retrain(staging, model, model_metrics=GOOD, prior_model_metrics=PRIOR)
     tick(staging)
     assert version_record(staging, model, version).outcome == "WOULD_PROMOTE"
     return version
@@ -233,7 +218,7 @@ def test_the_approval_is_sent_once_and_recorded_with_the_decision(accounts: Acco
     tick(staging)  # another tick: nothing is sent again
 
     with staging.as_operator():
-        items = [a for a in ledger_of(staging).alerts("MODEL#pump-02") if a.channel is Channel.APPROVAL]
+        items = [a for a in ledger(staging).alerts("MODEL#pump-02") if a.channel is Channel.APPROVAL]
     (approval,) = items
     assert approval.alert_id == f"pump-02#v{version}#APPROVAL"
     assert approval.message_id  # EventBridge's event id

@@ -22,6 +22,7 @@ from model_steward.models.ledger import VersionState
 from tests.integration.retraining import (
     GOOD,
     PRIOR,
+    TICK,
     Inbox,
     ledger,
     record,
@@ -29,6 +30,7 @@ from tests.integration.retraining import (
     seed_active_model,
     subscribe_inbox,
     tick,
+    updates_of,
 )
 
 LOOKOUT_OPERATIONS = (
@@ -39,7 +41,6 @@ LOOKOUT_OPERATIONS = (
     "DescribeModelVersion",
     "UpdateActiveModelVersion",
 )
-TICK = {"kind": "tick", "scheduled_time": "2026-11-22T09:15:00Z", "attempt": "1"}
 
 
 @pytest.fixture(scope="module")
@@ -59,14 +60,6 @@ def stack() -> Iterator[LocalStack]:
 @pytest.fixture(scope="module")
 def inbox(stack: LocalStack) -> Inbox:
     return subscribe_inbox(stack)
-
-
-def updates_of(stack: LocalStack, name: str) -> list[int]:
-    return [
-        c.params["ModelVersion"]
-        for c in stack.lookout.calls
-        if c.operation == "UpdateActiveModelVersion" and c.params["ModelName"] == name and c.status == 200
-    ]
 
 
 def longest(stack: LocalStack, function: str, since: int) -> float:

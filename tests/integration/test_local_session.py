@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from emulators.local import read_env_file
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 180
 
 

@@ -10,9 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from emulators.stack import ROOT, LocalStack
-from tests.integration.retraining import GOOD, PRIOR, ledger, retrain, subscribe_inbox, tick
-
-TICK = {"kind": "tick", "scheduled_time": "2026-11-22T09:15:00Z", "attempt": "1"}
+from tests.integration.retraining import GOOD, PRIOR, TICK, ledger, record, retrain, subscribe_inbox, tick
 
 
 def prod_parameters() -> dict[str, str]:
@@ -83,8 +81,6 @@ def test_once_models_are_named_existing_versions_are_the_baseline_and_dry_run_on
 
         assert activations(stack) == []
         assert [stack.lookout.active_version(n) for n in ("pump-01", "pump-02")] == [1, 1]
-        decided = ledger(stack).version("pump-01", new)
-        assert decided is not None
-        assert decided.outcome == "WOULD_PROMOTE"
+        assert record(stack, "pump-01", new).outcome == "WOULD_PROMOTE"
         assert [a["alert"]["kind"] for a in inbox.read()] == ["WOULD_PROMOTE"]
         assert ledger(stack).versions("pump-02") == []  # not named: not watched

@@ -28,6 +28,7 @@ from tests.integration.retraining import (
     seed_active_model,
     subscribe_inbox,
     tick,
+    updates_of,
 )
 from tests.unit import builders
 
@@ -57,18 +58,8 @@ def inbox(stack: LocalStack) -> Inbox:
     return subscribe_inbox(stack)
 
 
-@pytest.fixture(autouse=True)
-def _no_backoff_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
-    """botocore still decides what to retry; the tests just do not wait between attempts."""
-    monkeypatch.setattr("botocore.retries.standard.ExponentialBackoff.delay_amount", lambda self, context: 0)
-
-
-def updates_of(stack: LocalStack, name: str) -> list[int]:
-    return [
-        c.params["ModelVersion"]
-        for c in stack.lookout.calls
-        if c.operation == "UpdateActiveModelVersion" and c.params["ModelName"] == name and c.status == 200
-    ]
+#: botocore still decides what to retry; the tests just do not wait between attempts.
+pytestmark = pytest.mark.usefixtures("no_retry_backoff")
 
 
 def test_a_better_version_is_promoted_recorded_and_alerted(stack: LocalStack, inbox: Inbox) -> None:

@@ -53,9 +53,8 @@ def inbox(stack: LocalStack) -> Inbox:
 
 
 @pytest.fixture(autouse=True)
-def _quick(monkeypatch: pytest.MonkeyPatch) -> None:
+def _quick(monkeypatch: pytest.MonkeyPatch, no_retry_backoff: None) -> None:
     """botocore still decides what to retry; the tests do not wait between attempts."""
-    monkeypatch.setattr("botocore.retries.standard.ExponentialBackoff.delay_amount", lambda self, context: 0)
     for name in ("STEWARD_TABLE", "STEWARD_TOPIC", "STEWARD_STACK", "STEWARD_REGISTRY"):
         monkeypatch.delenv(name, raising=False)
 

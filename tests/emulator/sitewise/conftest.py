@@ -3,9 +3,7 @@ go to moto's S3), an unmodified boto3 client pointed at it, raw access to the wi
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -13,18 +11,11 @@ import pytest
 from botocore.config import Config
 
 from emulators.sitewise import SiteWiseEmulator
+from tests.emulator.conftest import WireResponse, capture_responses
 
 REGION = "eu-west-1"
 ACCOUNT_ID = "123456789012"
 BUCKET = "sitewise-artifacts"
-
-
-@dataclass(frozen=True)
-class WireResponse:
-    operation: str
-    status: int
-    headers: dict[str, str]
-    body: Any
 
 
 @pytest.fixture
@@ -63,21 +54,8 @@ def sitewise_client(sitewise_emulator: SiteWiseEmulator) -> Any:
 
 @pytest.fixture
 def wire_responses(sitewise_client: Any) -> list[WireResponse]:
-    """Every response ``sitewise_client`` receives, as raw JSON (captured by a botocore event hook)."""
-    captured: list[WireResponse] = []
-
-    def capture(http_response: Any, model: Any, **_: Any) -> None:
-        captured.append(
-            WireResponse(
-                operation=model.name,
-                status=http_response.status_code,
-                headers=dict(http_response.headers),
-                body=json.loads(http_response.content or b"null"),
-            )
-        )
-
-    sitewise_client.meta.events.register("after-call.iotsitewise", capture)
-    return captured
+    """Every response ``sitewise_client`` receives, as raw JSON."""
+    return capture_responses(sitewise_client)
 
 
 @pytest.fixture

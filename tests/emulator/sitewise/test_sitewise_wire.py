@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from botocore.retries.standard import ExponentialBackoff
 
 from emulators.common.shapes import shape_problems
 from emulators.sitewise import SiteWiseEmulator
@@ -117,9 +116,8 @@ def test_a_route_the_emulator_does_not_implement_is_a_404(sitewise_client: Any) 
 
 
 def test_throttling_and_internal_failures_carry_their_statuses_and_are_retried_by_botocore(
-    sitewise_emulator: SiteWiseEmulator, pump: str, monkeypatch: pytest.MonkeyPatch
+    sitewise_emulator: SiteWiseEmulator, pump: str, no_retry_backoff: None
 ) -> None:
-    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)
     retrying = make_client(
         sitewise_emulator.endpoint_url, retries={"mode": "standard", "total_max_attempts": 5}
     )

@@ -23,6 +23,7 @@ import math
 from benchmarks.watch_bench import measure
 from emulators.samples import metrics_json
 from emulators.stack import LocalStack
+from model_steward.models.ledger import model_pk, version_sk
 
 GOOD = metrics_json(num_labeled=8, num_identified=7, unknown=4)
 PRIOR = metrics_json(num_labeled=8, num_identified=6, unknown=4)
@@ -64,6 +65,11 @@ def main() -> None:
         changed = measure(stack, "tick", stack.sitewise)
         sweep = measure(stack, "full-sweep", stack.sitewise)
         promoted = sum(stack.sitewise.active_version(key) == 2 for key in keys[:retrained])
+        missed = [
+            f"{key}: {_ledger_record(stack, key, 2)}"
+            for key in keys[:retrained]
+            if stack.sitewise.active_version(key) != 2
+        ]
 
     models = math.ceil(n / args.assets_per_model)
     print(f"{n} units ({models} computation models x {args.assets_per_model} assets)")
@@ -79,6 +85,21 @@ def main() -> None:
             f"  {label:<15} {seconds:6.2f} s  {total:>6} SiteWise calls  {evaluated:>4} evaluated  ({detail})"
         )
     print(f"  promoted {promoted} of {retrained} retrained units")
+    for line in missed:  # what the ledger says of a version left inactive, to tell why
+        print(f"  not promoted: {line}")
+
+
+def _ledger_record(stack: LocalStack, model_name: str, version: int) -> str:
+    item = (
+        stack.client("dynamodb")
+        .get_item(
+            TableName=stack.outputs["LedgerTableName"],
+            Key={"pk": {"S": model_pk(model_name)}, "sk": {"S": version_sk(version)}},
+        )
+        .get("Item", {})
+    )
+    fields = ("state", "outcome", "note")
+    return ", ".join(f"{name}={item[name].get('S')}" for name in fields if name in item) or "no record"
 
 
 if __name__ == "__main__":
